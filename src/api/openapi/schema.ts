@@ -1,0 +1,186 @@
+// Schema utilities over the built-in OpenAPI definitions, for the API server and the patch
+// engine: look up a kind's schema, find or drop unknown fields the way kube-apiserver's
+// strict decoding does (fieldValidation=Strict/Warn/Ignore), and read strategic-merge-patch
+// and server-side-apply list metadata while descending a schema.
+
+import { definitionNameOf, definitions, refTarget, type Schema } from './defs.js';
+
+export type { Schema, GVK } from './defs.js';
+
+/** Merge metadata of one field: patch strategy tags and server-side-apply list/map markers. */
+export interface PatchMeta {
+  /** x-kubernetes-patch-merge-key: list items are matched by this field. */
+  mergeKey?: string;
+  /** x-kubernetes-patch-strategy: "merge", "replace", "retainKeys", "merge,retainKeys". */
+  strategy?: string;
+  /** x-kubernetes-list-type: "atomic" | "set" | "map". */
+  listType?: string;
+  /** x-kubernetes-list-map-keys (listType "map"). */
+  listMapKeys?: string[];
+  /** x-kubernetes-map-type: "atomic" | "granular" (on the field or on its struct type). */
+  mapType?: string;
+}
+
+/** kube-apiserver stops collecting strict decoding errors after this many. */
+export const MAX_STRICT_ERRORS = 100;
+
+/** The root schema of a built-in kind (e.g. io.k8s.api.core.v1.Pod for ("", "v1", "Pod")). */
+export function schemaForKind(group: string, version: string, kind: string): Schema | undefined {
+  const name = definitionNameOf(group, version, kind);
+  return name ? definitions()[name] : undefined;
+}
+
+/**
+ * Follows $ref (a schema with "$ref", a "#/definitions/..." string or a bare definition name)
+ * and single-element allOf wrappers until a concrete schema is reached.
+ */
+export function resolve(schemaOrRef: Schema | string | undefined): Schema | undefined {
+  let s: Schema | undefined = typeof schemaOrRef === 'string' ? { $ref: schemaOrRef } : schemaOrRef;
+  for (let hops = 0; s && hops < 32; hops++) {
+    if (typeof s.$ref === 'string') s = definitions()[refTarget(s.$ref)];
+    else if (!s.type && !s.properties && Array.isArray(s.allOf) && s.allOf.length === 1) s = s.allOf[0];
+    else return s;
+  }
+  return s;
+}
+
+function metaOf(field: Schema | undefined, target: Schema | undefined): PatchMeta {
+  const m: PatchMeta = {};
+  if (!field) return m;
+  const mergeKey = field['x-kubernetes-patch-merge-key'];
+  const strategy = field['x-kubernetes-patch-strategy'];
+  const listType = field['x-kubernetes-list-type'];
+  const listMapKeys = field['x-kubernetes-list-map-keys'];
+  const mapType = field['x-kubernetes-map-type'] ?? target?.['x-kubernetes-map-type'];
+  if (mergeKey) m.mergeKey = mergeKey;
+  if (strategy) m.strategy = strategy;
+  if (listType) m.listType = listType;
+  if (listMapKeys) m.listMapKeys = [...listMapKeys];
+  if (mapType) m.mapType = mapType;
+  return m;
+}
+
+export type NodeKind = 'object' | 'map' | 'array' | 'scalar' | 'any';
+
+/**
+ * A position in a kind's schema, for walkers such as strategic merge patch: descend with
+ * field() through objects and maps and items() into lists; `meta` is the merge metadata of
+ * the field that led here.
+ */
+export class SchemaNode {
+  readonly resolved: Schema;
+  readonly meta: PatchMeta;
+
+  constructor(readonly schema: Schema) {
+    this.resolved = resolve(schema) ?? {};
+    this.meta = metaOf(schema, this.resolved);
+  }
+
+  get kind(): NodeKind {
+    const s = this.resolved;
+    if (s['x-kubernetes-preserve-unknown-fields']) return 'any';
+    if (s.type === 'array') return 'array';
+    if (s.properties) return 'object';
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') return 'map';
+    if (s.type && s.type !== 'object') return 'scalar';
+    if (s.oneOf || s['x-kubernetes-int-or-string']) return 'scalar';
+    return 'any';
+  }
+
+  /** A struct field, or the value schema of a map (any key). */
+  field(name: string): SchemaNode | undefined {
+    const s = this.resolved;
+    const p = s.properties?.[name];
+    if (p) return new SchemaNode(p);
+    if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object') {
+      return new SchemaNode(s.additionalProperties);
+    }
+    return undefined;
+  }
+
+  /** The element schema of a list. */
+  items(): SchemaNode | undefined {
+    const s = this.resolved;
+    return s.type === 'array' && s.items ? new SchemaNode(s.items) : undefined;
+  }
+}
+
+/** The root node of a built-in kind's schema, or undefined for unknown kinds. */
+export function schemaNode(group: string, version: string, kind: string): SchemaNode | undefined {
+  const name = definitionNameOf(group, version, kind);
+  return name ? new SchemaNode({ $ref: `#/definitions/${name}` }) : undefined;
+}
+
+/**
+ * Merge metadata for a field path. Segments are field names (or map keys); a list is
+ * addressed by its own field name and the next segment names a field of its items, so
+ * ["spec", "containers", "ports"] is the ports list of a container.
+ */
+export function patchMeta(group: string, version: string, kind: string, path: string[]): PatchMeta | undefined {
+  let node = schemaNode(group, version, kind);
+  for (const seg of path) {
+    if (!node) return undefined;
+    if (node.kind === 'array') node = node.items();
+    node = node?.field(seg);
+  }
+  return node?.meta;
+}
+
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+/** Walks obj against schema, reporting (and with prune, deleting) fields the schema lacks. */
+function walk(schema: Schema, value: unknown, path: string, out: string[], prune: boolean): void {
+  if (value === null || typeof value !== 'object') return;
+  const s = resolve(schema);
+  if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(value)) {
+    if (s.type !== 'array' || !s.items) return;
+    for (let i = 0; i < value.length; i++) walk(s.items, value[i], `${path}[${i}]`, out, prune);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  if (s.properties) {
+    for (const key of Object.keys(obj)) {
+      const p = s.properties[key];
+      if (p) walk(p, obj[key], join(path, key), out, prune);
+      else {
+        if (prune || out.length < MAX_STRICT_ERRORS) out.push(join(path, key));
+        if (prune) delete obj[key];
+      }
+    }
+  } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+    // Map keys are data (labels, ConfigMap data...), never unknown; only values are checked.
+    for (const key of Object.keys(obj)) walk(s.additionalProperties, obj[key], join(path, key), out, prune);
+  }
+  // Anything else (RawExtension, FieldsV1, JSON, scalars given an object) is opaque here.
+}
+
+function rootOf(group: string, version: string, kind: string): Schema | undefined {
+  const root = schemaForKind(group, version, kind);
+  if (!root?.properties) return root;
+  // apiVersion and kind are type information, never unknown fields.
+  return { ...root, properties: { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' } } };
+}
+
+/**
+ * Paths of the fields in obj that the kind's schema does not know, formatted as kube-apiserver's
+ * strict decoding reports them ("spec.containers[0].commnd", "metadata.labelz"), in document
+ * order, at most MAX_STRICT_ERRORS. Unknown kinds report nothing.
+ */
+export function findUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
+  const root = rootOf(group, version, kind);
+  const out: string[] = [];
+  if (root) walk(root, obj, '', out, false);
+  return out;
+}
+
+/**
+ * Deletes unknown fields from obj in place (what kube-apiserver's decoding does when
+ * fieldValidation is Ignore or Warn) and returns the paths it dropped.
+ */
+export function pruneUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
+  const root = rootOf(group, version, kind);
+  const out: string[] = [];
+  if (root) walk(root, obj, '', out, true);
+  return out;
+}

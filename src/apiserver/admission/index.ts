@@ -1,0 +1,79 @@
+// The admission chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and
+// the Service allocators. Plugins that need stored objects read them through the Cluster.
+import { ApiError, notFound, type FieldError } from '../../api/errors.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { Obj } from '../../api/types.js';
+import type { Cluster } from '../cluster.js';
+import type { Admission, RequestContext } from '../registry/strategy.js';
+import { mutatePod } from './pods.js';
+import { ServiceAllocator } from './services.js';
+
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+export class Admissions implements Admission {
+  private cluster!: Cluster;
+  readonly services: ServiceAllocator;
+  /** What admission reserved for an object in flight, to give back on abort. */
+  private readonly held = new WeakMap<Obj, { ips: string[]; ports: number[] }>();
+
+  constructor(serviceCIDR: string, nodePortRange: [number, number]) {
+    this.services = new ServiceAllocator(serviceCIDR, nodePortRange);
+  }
+
+  bind(cluster: Cluster): void { this.cluster = cluster; }
+
+  async start(): Promise<void> {
+    const svcs = await this.cluster.registryByName('', 'services').list('', {});
+    for (const s of svcs.items) this.services.restore(s);
+  }
+
+  async admit(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined, ctx: RequestContext): Promise<void> {
+    if (op === 'create' && ri.namespaced) await this.namespaceLifecycle(ri, obj);
+    if (ri.group === '' && ri.plural === 'pods' && op === 'create') {
+      const errs: FieldError[] = mutatePod(obj);
+      if (errs.length) throw new ApiError(403, 'Forbidden', `pods "${obj.metadata.name}" is forbidden: ${errs.map((e) => e.detail).join(', ')}`);
+    }
+    if (ri.group === '' && ri.plural === 'services') {
+      this.held.set(obj, this.services.allocate(obj, old));
+    }
+    void ctx;
+  }
+
+  abort(_op: 'create' | 'update', ri: ResourceInfo, obj: Obj): void {
+    if (ri.group === '' && ri.plural === 'services') {
+      const h = this.held.get(obj);
+      if (h) this.services.release(h);
+    }
+  }
+
+  committed(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined): void {
+    if (op === 'update' && old && ri.group === '' && ri.plural === 'services') this.services.releaseDropped(obj, old);
+  }
+
+  admitDelete(ri: ResourceInfo, obj: Obj): void {
+    if (ri.group === '' && ri.plural === 'namespaces' && PROTECTED_NAMESPACES.has(obj.metadata.name)) {
+      throw new ApiError(403, 'Forbidden', `namespaces "${obj.metadata.name}" is forbidden: this namespace may not be deleted`, { name: obj.metadata.name, kind: 'namespaces' });
+    }
+  }
+
+  deleted(ri: ResourceInfo, obj: Obj): void {
+    if (ri.group === '' && ri.plural === 'services') this.services.releaseAll(obj);
+  }
+
+  /** NamespaceLifecycle: no new content in a missing or terminating namespace. */
+  private async namespaceLifecycle(ri: ResourceInfo, obj: Obj): Promise<void> {
+    const namespace: string = obj.metadata.namespace;
+    let ns: Obj;
+    try {
+      ns = await this.cluster.registryByName('', 'namespaces').get('', namespace);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) throw notFound('', 'namespaces', namespace);
+      throw e;
+    }
+    if (ns.status?.phase === 'Terminating' && !(ri.group === '' && ri.plural === 'events')) {
+      throw new ApiError(403, 'Forbidden',
+        `${ri.group ? `${ri.plural}.${ri.group}` : ri.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        { kind: ri.plural, group: ri.group || undefined, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Pod admission on create: the ServiceAccount plugin (default account, projected API
+// access volume) and DefaultTolerationSeconds (not-ready/unreachable for 300 s).
+import type { FieldError } from '../../api/errors.js';
+import type { Obj } from '../../api/types.js';
+import { generateName } from '../registry/objectmeta.js';
+
+const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function mutatePod(pod: Obj): FieldError[] {
+  const spec = pod.spec ?? (pod.spec = {});
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+  if (spec.automountServiceAccountToken !== false && !pod.metadata?.annotations?.['kubernetes.io/config.mirror']) addTokenVolume(spec);
+  addDefaultTolerations(spec);
+  if (spec.priority === undefined && !spec.priorityClassName) spec.priority = 0;
+  if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
+  return [];
+}
+
+function addTokenVolume(spec: Obj): void {
+  const containers: Obj[] = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  if (containers.some((c) => (c.volumeMounts ?? []).some((m: Obj) => m.mountPath === SA_MOUNT))) return;
+  const name = generateName('kube-api-access-');
+  spec.volumes = [...(spec.volumes ?? []), {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  }];
+  for (const c of containers) c.volumeMounts = [...(c.volumeMounts ?? []), { name, readOnly: true, mountPath: SA_MOUNT }];
+}
+
+function addDefaultTolerations(spec: Obj): void {
+  const tol: Obj[] = spec.tolerations ?? [];
+  const has = (key: string) => tol.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!has(key)) tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+  spec.tolerations = tol;
+}

@@ -1,0 +1,80 @@
+// Watch streams: chunked JSON lines {"type":..., "object":...}, as objects or Table rows,
+// ended by timeoutSeconds, the client going away, or the server stopping.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../../api/errors.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import type { Obj } from '../../api/types.js';
+import type { Registry, WatchType } from '../registry/generic.js';
+import { statusObject } from '../status.js';
+import { negotiate, partialMetadata, tableObject, toExternal } from './output.js';
+import { listOptions } from './resource.js';
+
+const BOOKMARK_EVERY_MS = 60_000;
+
+export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingMessage, res: ServerResponse, ns: string, q: URLSearchParams, serverSignal: AbortSignal): Promise<void> {
+  const out = negotiate(req);
+  const opts = { ...listOptions(q), allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true', sendInitialEvents: q.get('sendInitialEvents') === 'true' };
+  const tRaw = q.get('timeoutSeconds');
+  if (tRaw !== null && !/^[0-9]+$/.test(tRaw)) throw new ApiError(400, 'BadRequest', `invalid value for timeoutSeconds: ${JSON.stringify(tRaw)}`);
+  // kube-apiserver's default: a random duration between minRequestTimeout (30 min) and twice it
+  const timeoutMs = tRaw ? Number(tRaw) * 1000 : (1800 + Math.random() * 1800) * 1000;
+
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  serverSignal.addEventListener('abort', stop, { once: true });
+  req.on('close', stop);
+  res.on('close', stop);
+  const timer = setTimeout(stop, timeoutMs);
+  let bookmark: NodeJS.Timeout | undefined;
+  let lastRV = '';
+  let first = true;
+
+  const write = (type: WatchType, obj: Obj) => {
+    if (ac.signal.aborted) return;
+    if (!res.headersSent) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    }
+    let object: Obj;
+    if (type === 'ERROR' || type === 'BOOKMARK') object = obj;
+    else if (out === 'table') { object = tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }, first); first = false; }
+    else if (out === 'metadata') object = partialMetadata(obj);
+    else object = toExternal(ri, obj);
+    if (type !== 'ERROR' && obj.metadata?.resourceVersion) lastRV = obj.metadata.resourceVersion;
+    res.write(JSON.stringify({ type, object }) + '\n');
+  };
+
+  try {
+    const done = reg.watch(ns, opts, ac.signal, write);
+    // headers go out at once so clients know the watch is established
+    if (!res.headersSent && !ac.signal.aborted) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.flushHeaders();
+    }
+    if (opts.allowWatchBookmarks) {
+      bookmark = setInterval(async () => {
+        const rv = lastRV || String(await reg.store.currentRevision());
+        write('BOOKMARK', { kind: ri.kind, apiVersion: apiVersionOf(ri.group, ri.version), metadata: { resourceVersion: rv } });
+      }, BOOKMARK_EVERY_MS);
+    }
+    await done;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 410 && !res.headersSent) {
+      // an expired resourceVersion is reported in the stream, as kube-apiserver does
+      write('ERROR', statusObject(e));
+      ac.abort();
+    } else if (!res.headersSent) {
+      clearTimeout(timer); serverSignal.removeEventListener('abort', stop);
+      throw e;
+    } else if (e instanceof ApiError) {
+      write('ERROR', statusObject(e));
+      ac.abort();
+    }
+  }
+  await new Promise<void>((resolve) => {
+    if (ac.signal.aborted) resolve(); else ac.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearTimeout(timer);
+  if (bookmark) clearInterval(bookmark);
+  serverSignal.removeEventListener('abort', stop);
+  if (!res.writableEnded) res.end();
+}

@@ -1,0 +1,70 @@
+// Small HTTP helpers shared by the handlers: bounded body reading, JSON/YAML decoding and
+// JSON responses.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { ApiError, badRequest, tooLarge } from '../api/errors.js';
+import type { Obj } from '../api/types.js';
+
+/** kube-apiserver's default request body limit (3 MiB). */
+export const MAX_BODY = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) { req.resume(); throw tooLarge(limit); }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) { req.resume(); throw tooLarge(limit); }
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+}
+
+/**
+ * Decode a request body as JSON or YAML by content type. Errors are 400s with the
+ * decoder's complaint, as kube-apiserver's serializer reports them.
+ */
+export function decodeBody(buf: Buffer, contentType: string): unknown {
+  const text = buf.toString('utf8');
+  if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (contentType === 'application/vnd.kubernetes.protobuf') {
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+/** Decode a body that must be a JSON object (a Kubernetes object). */
+export function decodeObject(buf: Buffer, contentType: string): Obj {
+  if (buf.length === 0) throw badRequest('the body of the request was empty');
+  const v = decodeBody(buf, contentType);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  return v as Obj;
+}
+
+export function sendJSON(res: ServerResponse, code: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff' });
+  res.end(text);
+}

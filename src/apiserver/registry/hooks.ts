@@ -1,0 +1,60 @@
+// The registry's calls into src/api (defaulting, validation, selectors) and the apply
+// machinery (managedFields), gathered in one place so the generic store reads simply.
+import type { ApiError, FieldError } from '../../api/errors.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { Obj } from '../../api/types.js';
+import { applyDefaults as defaults } from '../../api/defaults/index.js';
+import { validateCreate as vCreate, validateUpdate as vUpdate } from '../../api/validation/index.js';
+import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
+import { updateManagedFields } from '../patch/index.js';
+import { statusObject } from '../status.js';
+import type { RequestContext } from './strategy.js';
+
+export function applyDefaults(ri: ResourceInfo, obj: Obj): void {
+  defaults(ri.group, ri.version, ri.kind, obj);
+}
+
+export function validateCreate(ri: ResourceInfo, obj: Obj): FieldError[] {
+  return vCreate(ri.group, ri.version, ri.kind, obj);
+}
+
+export function validateUpdate(ri: ResourceInfo, obj: Obj, old: Obj): FieldError[] {
+  return vUpdate(ri.group, ri.version, ri.kind, obj, old);
+}
+
+/** A predicate for label and field selectors, or undefined when neither is given. */
+export function makeMatcher(ri: ResourceInfo, labelSelector?: string, fieldSelector?: string): ((o: Obj) => boolean) | undefined {
+  const ls = labelSelector ? parseLabelSelector(labelSelector) : undefined;
+  const fs = fieldSelector ? fieldSelectorFor(ri, fieldSelector) : undefined;
+  if (!ls && !fs) return undefined;
+  return (o: Obj) => (!ls || ls.matches(o.metadata?.labels ?? {})) && (!fs || fs(o));
+}
+
+function apiVersion(ri: ResourceInfo): string {
+  return ri.group ? `${ri.group}/${ri.version}` : ri.version;
+}
+
+function manager(ctx: RequestContext): string {
+  return ctx.fieldManager || managerFromUserAgent(ctx.userAgent);
+}
+
+/** fieldManager default: the user agent up to the first "/" (kube-apiserver's rule). */
+export function managerFromUserAgent(ua: string | undefined): string {
+  const s = (ua ?? '').split('/')[0];
+  return s.length > 128 ? s.slice(0, 128) : s || 'unknown';
+}
+
+/** managedFields for an object created through an Update-style write. */
+export function trackCreate(ri: ResourceInfo, obj: Obj, ctx: RequestContext): void {
+  if (ctx.managedFieldsDone) return; // server-side apply computed them already
+  obj.metadata.managedFields = updateManagedFields(undefined, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now, undefined);
+}
+
+export function trackUpdate(ri: ResourceInfo, obj: Obj, old: Obj, ctx: RequestContext, subresource?: string): void {
+  if (ctx.managedFieldsDone) return;
+  obj.metadata.managedFields = updateManagedFields(old, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now, subresource || undefined);
+}
+
+export function errorStatus(e: unknown): Obj {
+  return statusObject(e as ApiError);
+}

@@ -1,0 +1,44 @@
+// Strategy per kind. Kinds not listed use the default (no generation, no status subresource).
+import type { ResourceInfo } from '../../../api/resources.js';
+import type { Strategy } from '../strategy.js';
+import { namespaceStrategy } from './namespaces.js';
+import { podStrategy } from './pods.js';
+
+const workload: Strategy = { generation: true, statusSubresource: true };
+const withStatus: Strategy = { statusSubresource: true };
+const generationOnly: Strategy = { generation: true };
+
+const STRATEGIES: Record<string, Strategy> = {
+  '/Pod': podStrategy,
+  '/Namespace': namespaceStrategy,
+  '/Service': { statusSubresource: true, prepareForCreate(o) { o.status = { loadBalancer: {} }; } },
+  '/Node': withStatus,
+  '/PersistentVolume': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
+  '/PersistentVolumeClaim': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
+  '/ResourceQuota': withStatus,
+  '/ReplicationController': workload,
+  '/Endpoints': { allowCreateOnUpdate: true },
+  '/Event': { allowCreateOnUpdate: true },
+  'apps/Deployment': workload,
+  'apps/ReplicaSet': workload,
+  'apps/StatefulSet': workload,
+  'apps/DaemonSet': workload,
+  'batch/Job': workload,
+  'batch/CronJob': workload,
+  'autoscaling/HorizontalPodAutoscaler': workload,
+  'policy/PodDisruptionBudget': workload,
+  'networking.k8s.io/Ingress': workload,
+  'networking.k8s.io/NetworkPolicy': generationOnly,
+  'networking.k8s.io/IngressClass': generationOnly,
+  'discovery.k8s.io/EndpointSlice': generationOnly,
+  'apiextensions.k8s.io/CustomResourceDefinition': workload,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': generationOnly,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': generationOnly,
+  'certificates.k8s.io/CertificateSigningRequest': withStatus,
+  'storage.k8s.io/VolumeAttachment': withStatus,
+  'coordination.k8s.io/Lease': { allowCreateOnUpdate: false },
+};
+
+export function strategyFor(ri: ResourceInfo): Strategy {
+  return STRATEGIES[`${ri.storageGroup ?? ri.group}/${ri.kind}`] ?? {};
+}

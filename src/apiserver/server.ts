@@ -1,0 +1,140 @@
+// The API server: HTTPS listener, authentication, routing to discovery, OpenAPI, health
+// and resource handlers. Everything a request can do wrong ends in sendError (status.ts).
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { ApiError } from '../api/errors.js';
+import type { Store } from '../storage/store.js';
+import { Admissions } from './admission/index.js';
+import { bootstrap } from './bootstrap.js';
+import { Cluster } from './cluster.js';
+import { serveDiscovery } from './discovery.js';
+import { handleResource } from './handlers/resource.js';
+import { serveOpenAPI } from './handlers/openapi.js';
+import { sendJSON, sendText } from './http.js';
+import { Metrics } from './metrics.js';
+import { parseRequestInfo } from './requestinfo.js';
+import { sendError } from './status.js';
+import type { UserInfo } from './registry/strategy.js';
+
+export interface ApiServerOptions {
+  port: number;
+  host?: string;
+  store: Store;
+  tls: { cert: string; key: string; ca: string };
+  serviceCIDR: string;
+  advertiseAddress: string;
+  serviceAccountKey?: { privateKeyPem: string; publicKeyPem: string };
+  nodePortRange?: [number, number];
+  signal: AbortSignal;
+}
+
+export interface ApiServer {
+  url: string;
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export const GIT_VERSION = 'v1.32.0+skiff';
+
+export function versionInfo(): Record<string, string> {
+  return {
+    major: '1', minor: '32', gitVersion: GIT_VERSION, gitCommit: 'skiff', gitTreeState: 'clean',
+    buildDate: '2026-11-30T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+/** x509 client-certificate authentication: CN is the user, O the groups. */
+function authenticate(req: IncomingMessage): UserInfo {
+  const sock = req.socket as TLSSocket;
+  if (sock.authorized) {
+    const cert = sock.getPeerCertificate();
+    if (cert && cert.subject) {
+      const o = cert.subject.O;
+      const groups = Array.isArray(o) ? o : o ? [o] : [];
+      return { username: String(cert.subject.CN ?? ''), groups: [...groups, 'system:authenticated'] };
+    }
+  }
+  return ANONYMOUS;
+}
+
+// Paths anyone may read, as kube-apiserver's system:public-info-viewer and discovery roles allow.
+const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|$)/;
+
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const metrics = new Metrics();
+  const cluster = new Cluster(o.store, new Admissions(o.serviceCIDR, o.nodePortRange ?? [30000, 32767]), { serviceAccountKey: o.serviceAccountKey });
+  let isReady = false;
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    let verb = req.method ?? 'GET', resource = '';
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const path = url.pathname;
+      const user = authenticate(req);
+      if (user === ANONYMOUS && !PUBLIC.test(path)) {
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      }
+      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+        const ok = path.startsWith('/livez') || isReady;
+        if (url.searchParams.has('verbose')) {
+          sendText(res, ok ? 200 : 500, `[+]ping ok\n[+]etcd ok\n[${ok ? '+' : '-'}]poststarthook/skiff-bootstrap ${ok ? 'ok' : 'failed: not finished'}\n${path.slice(1).split('/')[0]} check ${ok ? 'passed' : 'failed'}\n`);
+        } else {
+          sendText(res, ok ? 200 : 500, ok ? 'ok' : '[-]poststarthook/skiff-bootstrap failed: not finished\nhealthz check failed');
+        }
+        return;
+      }
+      if (path === '/version' || path === '/version/') { sendJSON(res, 200, versionInfo()); return; }
+      if (path === '/metrics') { sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8'); return; }
+      if (path.startsWith('/openapi/')) { serveOpenAPI(req, res, path, url.searchParams); return; }
+      const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+      verb = info.verb; resource = info.resource;
+      if (!info.isResourceRequest) {
+        if (serveDiscovery(req, res, info, `${o.advertiseAddress}:${o.port}`)) return;
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+      }
+      await handleResource(cluster, req, res, info, url.searchParams, user, o.signal);
+    } catch (e) {
+      sendError(res, e);
+    } finally {
+      metrics.observe(verb, resource, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+
+  const server = https.createServer({
+    cert: o.tls.cert, key: o.tls.key, ca: o.tls.ca,
+    requestCert: true, rejectUnauthorized: false,
+    keepAliveTimeout: 120_000,
+    // kubectl streams (watch, logs) stay open for a long time
+    requestTimeout: 0,
+  }, (req, res) => { void handler(req, res); });
+  server.on('clientError', (_err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); else socket.destroy(); });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+
+  const ready = (async () => {
+    await cluster.start();
+    await bootstrap(cluster, { serviceCIDR: o.serviceCIDR, advertiseAddress: o.advertiseAddress, port });
+    isReady = true;
+  })();
+  ready.catch((e) => console.error('skiff: bootstrap failed:', e));
+
+  const close = async () => {
+    cluster.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+  o.signal.addEventListener('abort', () => { void close(); }, { once: true });
+  return { url: `https://127.0.0.1:${port}`, ready, close };
+}
