@@ -2,8 +2,9 @@
 // JSON responses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest, tooLarge } from '../api/errors.js';
+import { badRequest, tooLarge } from '../api/errors.js';
 import type { Obj } from '../api/types.js';
+import { decodeK8sProtobuf } from '../api/protobuf/index.js';
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -39,7 +40,12 @@ export function decodeBody(buf: Buffer, contentType: string): unknown {
     }
   }
   if (contentType === 'application/vnd.kubernetes.protobuf') {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    // typed clients (kubectl 1.31+) send built-in kinds as Kubernetes protobuf
+    try {
+      return decodeK8sProtobuf(buf);
+    } catch (e) {
+      throw badRequest(`error decoding protobuf body: ${(e as Error).message}`);
+    }
   }
   try {
     return JSON.parse(text);

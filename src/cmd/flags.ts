@@ -8,7 +8,9 @@ export interface FlagSpec {
   type: 'string' | 'boolean';
   multiple?: boolean;
   short?: string;
-  /** One line for the usage text; the value name is the word in <...>. */
+  /** Name of the value in the usage text ("DIR"). */
+  arg?: string;
+  /** One line for the usage text. */
   help: string;
   default?: string;
 }
@@ -26,15 +28,16 @@ export function parseFlags(argv: string[], spec: Flags): { values: FlagValues; p
     return { values: values as FlagValues, positionals };
   } catch (e) {
     // parseArgs' messages name the flag ("Unknown option '--x'", "Option '--port <value>' argument missing").
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    // Keep the first sentence: the rest of Node's text is advice about '--' positionals.
+    throw new UsageError((e as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
   }
 }
 
 export function flagUsage(spec: Flags): string {
   const rows = Object.entries(spec).map(([name, s]) => {
-    const val = s.type === 'string' ? ` ${/<([^>]+)>/.exec(s.help)?.[1] ?? 'value'}` : '';
+    const val = s.type === 'string' ? ` ${s.arg ?? 'VALUE'}` : '';
     const short = s.short ? `-${s.short}, ` : '    ';
-    return [`  ${short}--${name}${val}`, s.help.replace(/<([^>]+)>/g, '$1') + (s.default ? ` (default ${s.default})` : '')];
+    return [`  ${short}--${name}${val}`, s.help + (s.default ? ` (default ${s.default})` : '')];
   });
   const w = Math.max(...rows.map((r) => r[0].length)) + 2;
   return rows.map(([a, b]) => a.padEnd(w) + b).join('\n');

@@ -1,30 +1,22 @@
-// `skiff server`: one process that is the whole control plane. This file only wires the
-// pieces together in order (PKI → store → API server → readiness → kubeconfig →
-// controllers) and takes them down in reverse on SIGTERM/SIGINT.
-import { mkdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
-import { request } from 'node:https';
+// `skiff server` flags and configuration. Parsing never loads the API server, so a
+// mistyped flag or --help answers at once; serve.ts does the wiring.
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { startApiServer } from '../apiserver/server.js';
-import { startControllers } from '../controllers/index.js';
-import { ensurePki, kubeconfigYaml, parseCidr, type Pki } from '../pki/index.js';
-import { openStore } from '../storage/index.js';
-import type { Store } from '../storage/store.js';
+import { resolve } from 'node:path';
+import { parseCidr } from '../pki/cidr.js';
 import { flagUsage, intFlag, parseFlags, UsageError, type Flags } from './flags.js';
-import { log, ms, elapsed } from './log.js';
 import { defaultDataDir } from './paths.js';
 
 export const SERVER_FLAGS: Flags = {
-  'data-dir': { type: 'string', help: 'state, certificates and kubeconfig go under <DIR>', default: '/var/lib/skiff as root, ~/.skiff otherwise' },
-  port: { type: 'string', help: 'HTTPS port of the API server <PORT>', default: '6443' },
-  host: { type: 'string', help: 'address to listen on <ADDR>', default: '0.0.0.0' },
-  'advertise-address': { type: 'string', help: 'IP the kubernetes Service endpoints point at <IP>', default: 'the first non-loopback IPv4 address' },
-  'write-kubeconfig': { type: 'string', help: 'also write the admin kubeconfig to <PATH>' },
-  datastore: { type: 'string', help: 'where objects live: sqlite (DIR/db/state.db) or memory <KIND>', default: 'sqlite' },
-  'service-cidr': { type: 'string', help: 'network for Service ClusterIPs <CIDR>', default: '10.43.0.0/16' },
-  'cluster-cidr': { type: 'string', help: 'network for pod IPs <CIDR>', default: '10.42.0.0/16' },
-  'tls-san': { type: 'string', multiple: true, help: 'one more host name or IP for the serving certificate <NAME> (repeatable)' },
+  'data-dir': { type: 'string', arg: 'DIR', help: 'state, certificates and kubeconfig live here', default: '/var/lib/skiff as root, else ~/.skiff' },
+  port: { type: 'string', arg: 'PORT', help: 'HTTPS port of the API server', default: '6443' },
+  host: { type: 'string', arg: 'ADDR', help: 'address to listen on', default: '0.0.0.0' },
+  'advertise-address': { type: 'string', arg: 'IP', help: 'address the kubernetes Service endpoints point at', default: 'first non-loopback IPv4' },
+  'write-kubeconfig': { type: 'string', arg: 'PATH', help: 'also write the admin kubeconfig here' },
+  datastore: { type: 'string', arg: 'KIND', help: 'sqlite (DIR/db/state.db) or memory', default: 'sqlite' },
+  'service-cidr': { type: 'string', arg: 'CIDR', help: 'network for Service ClusterIPs', default: '10.43.0.0/16' },
+  'cluster-cidr': { type: 'string', arg: 'CIDR', help: 'network for pod IPs', default: '10.42.0.0/16' },
+  'tls-san': { type: 'string', arg: 'NAME', multiple: true, help: 'another host name or IP for the serving certificate (repeatable)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -88,12 +80,6 @@ function defaultAdvertiseAddress(host: string): string {
   return '127.0.0.1';
 }
 
-/** The address local clients dial: loopback unless the server listens on one address only. */
-function localAddress(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
-  return isIP(host) === 6 ? `[${host}]` : host;
-}
-
 export async function runServer(argv: string[]): Promise<number> {
   let cfg: ServerConfig | 'help';
   try {
@@ -104,164 +90,6 @@ export async function runServer(argv: string[]): Promise<number> {
     return 2;
   }
   if (cfg === 'help') { process.stdout.write(SERVER_USAGE); return 0; }
-  return serve(cfg);
+  return (await import('./serve.js')).serve(cfg);
 }
 
-async function serve(cfg: ServerConfig): Promise<number> {
-  const ac = new AbortController();
-  const { signal } = ac;
-  let stopAt = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signal.aborted) { log(`received ${sig} again: exiting now`); process.exit(1); }
-    log(`received ${sig}: shutting down`);
-    stopAt = performance.now();
-    ac.abort();
-    // Whatever hangs in shutdown must not keep the process alive for ever.
-    setTimeout(() => { log('shutdown took longer than 20 s: exiting'); process.exit(1); }, 20_000).unref();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-
-  let store: Store | undefined;
-  let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-  let controllers: Promise<void> | undefined;
-  let code = 0;
-  try {
-    log(`starting: data dir ${cfg.dataDir}, datastore ${cfg.datastore}, node ${process.version}`);
-    mkdirPrivate(cfg.dataDir);
-
-    let t = performance.now();
-    const pki = await ensurePki(cfg.dataDir, { serviceCIDR: cfg.serviceCIDR, extraSANs: [cfg.host, cfg.advertiseAddress, ...cfg.tlsSANs] });
-    log(pki.created.length ? `pki: created ${pki.created.join(', ')} in ${pki.dir} (${ms(t)})` : `pki: reused ${pki.dir} (${ms(t)})`);
-    if (signal.aborted) throw STOPPED;
-
-    t = performance.now();
-    const dbPath = join(cfg.dataDir, 'db', 'state.db');
-    if (cfg.datastore === 'sqlite') mkdirPrivate(dirname(dbPath));
-    const opened: Store = await openStore(cfg.datastore === 'sqlite' ? { backend: 'sqlite', path: dbPath } : { backend: 'memory' });
-    store = opened;
-    log(cfg.datastore === 'sqlite' ? `datastore: sqlite ${dbPath} (${ms(t)})`
-      : `datastore: memory, objects are lost when the server stops (${ms(t)})`);
-    if (signal.aborted) throw STOPPED;
-
-    t = performance.now();
-    server = await startApiServer({
-      port: cfg.port, host: cfg.host, store: opened,
-      tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
-      serviceCIDR: cfg.serviceCIDR, advertiseAddress: cfg.advertiseAddress,
-      serviceAccountKey: pki.serviceAccount, signal,
-    });
-    const port = Number(new URL(server.url).port) || cfg.port;
-    const local = `https://${localAddress(cfg.host)}:${port}`;
-    log(`api server: listening on ${server.url} (${ms(t)})`);
-
-    await Promise.race([server.ready, aborted(signal)]);
-    if (signal.aborted) throw STOPPED;
-    await waitReadyz(local, pki, signal);
-    if (signal.aborted) throw STOPPED;
-    log(`api server: ready, /readyz ok — startup to ready ${elapsed()} ms`);
-
-    const kc = kubeconfigYaml({ server: local, ca: pki.ca.cert, cert: pki.clients.admin.cert, key: pki.clients.admin.key });
-    const kcPaths = [join(cfg.dataDir, 'kubeconfig.yaml'), ...(cfg.writeKubeconfig ? [cfg.writeKubeconfig] : [])];
-    for (const p of kcPaths) writePrivate(p, kc);
-    log(`kubeconfig: ${kcPaths.join(', ')} (export KUBECONFIG=${kcPaths[kcPaths.length - 1]})`);
-
-    const cm = pki.clients['controller-manager'];
-    const ctl: Promise<void> = startControllers({ server: local, ca: pki.ca.cert, cert: cm.cert, key: cm.key, signal });
-    controllers = ctl;
-    ctl.then(
-      () => { if (!signal.aborted) log('controllers: running'); },
-      (e) => { if (!signal.aborted) log(`controllers: failed: ${(e as Error)?.stack ?? e}`); },
-    );
-    log(`controllers: started (cluster CIDR ${cfg.clusterCIDR})`);
-
-    await aborted(signal);
-  } catch (e) {
-    if (e !== STOPPED) {
-      code = 1;
-      log(`error: ${describe(e, cfg)}`);
-    }
-    if (!signal.aborted) { stopAt = performance.now(); ac.abort(); }
-  } finally {
-    // Reverse order: stop taking requests, let controllers see the abort, then close the store.
-    const step = async (what: string, p: Promise<unknown> | undefined) => {
-      if (!p) return;
-      try { await p; } catch (e) { code = 1; log(`shutdown: ${what}: ${(e as Error)?.message ?? e}`); }
-    };
-    await step('api server', server?.close());
-    await step('controllers', controllers && withTimeout(controllers.catch(() => {}), 5000));
-    await step('datastore', store?.close());
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  }
-  log(code === 0 ? `stopped cleanly in ${Math.round(performance.now() - stopAt)} ms` : 'stopped after an error');
-  return code;
-}
-
-/** Thrown when a signal arrives during start-up: skip the remaining steps, then clean up. */
-const STOPPED = new Error('stopped during start-up');
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
-}
-
-function withTimeout<T>(p: Promise<T>, msTimeout: number): Promise<T | void> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<void>((r) => { timer = setTimeout(r, msTimeout); })]).finally(() => clearTimeout(timer));
-}
-
-/** Polls GET /readyz as the admin, through the same TLS path kubectl will take. */
-async function waitReadyz(base: string, pki: Pki, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let last = '';
-  while (!signal.aborted) {
-    try {
-      const { status, body } = await get(`${base}/readyz`, pki);
-      if (status === 200 && body.trim() === 'ok') return;
-      last = `HTTP ${status}: ${body.slice(0, 200)}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`/readyz did not answer ok within 60 s (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function get(url: string, pki: Pki): Promise<{ status: number; body: string }> {
-  return new Promise((resolveGet, reject) => {
-    const req = request(url, {
-      ca: pki.ca.cert, cert: pki.clients.admin.cert, key: pki.clients.admin.key,
-      servername: 'localhost', agent: false, timeout: 5000,
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function mkdirPrivate(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-}
-
-/** Kubeconfigs hold the admin key: owner-only, replaced atomically. */
-function writePrivate(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
-
-/** Turns the usual start-up failures into one readable line. */
-function describe(e: unknown, cfg: ServerConfig): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'EADDRINUSE') return `port ${cfg.port} on ${cfg.host} is already in use (another skiff server? pick one with --port)`;
-  if (err?.code === 'EACCES' || err?.code === 'EPERM') {
-    return `permission denied: ${err.path ?? err.message} (run as root, or choose a writable --data-dir)`;
-  }
-  if (err?.code === 'EADDRNOTAVAIL') return `cannot listen on ${cfg.host}: no such local address`;
-  return err?.stack ?? String(e);
-}

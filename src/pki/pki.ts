@@ -179,19 +179,23 @@ function checkLeaf(p: CertKeyPem, ca: X509Certificate, spec: CertSpec): string |
 
 async function ensureSigningKey(dir: string, created: string[]): Promise<SigningKeyPem> {
   const kf = join(dir, 'sa.key'), pf = join(dir, 'sa.pub');
+  let problem = 'missing';
   if (existsSync(kf) && existsSync(pf)) {
+    problem = 'key pair does not match';
     try {
       const privateKeyPem = readFileSync(kf, 'utf8'), publicKeyPem = readFileSync(pf, 'utf8');
       const derived = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' });
       const stored = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'pem' });
       if (derived === stored) return { privateKeyPem, publicKeyPem };
-    } catch { /* unreadable: replace below */ }
+    } catch (e) {
+      problem = `unreadable: ${(e as Error).message}`;
+    }
   }
   // A new signing key invalidates tokens signed by the old one; it only happens when the
   // files are missing or broken, never on a normal restart.
   const k = await createSigningKey();
   writeAtomic(kf, k.privateKeyPem, 0o600);
   writeAtomic(pf, k.publicKeyPem, 0o644);
-  created.push('sa (missing or unreadable)');
+  created.push(`sa (${problem})`);
   return k;
 }

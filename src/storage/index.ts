@@ -15,7 +15,7 @@ export async function openStore(spec: StoreSpec): Promise<Store> {
     case 'sqlite':
       // No default file: silently writing state to the working directory would surprise.
       if (!spec.path) throw new Error('the sqlite storage backend needs a path (or ":memory:")');
-      return SqliteStore.open(spec.path, { synchronous: spec.synchronous });
+      return SqliteStore.open(spec.path, { synchronous: spec.synchronous, lockTimeoutMs: spec.lockTimeoutMs });
     case 'memory':
       return new MemoryStore();
     // case 'etcd': return EtcdStore.open(spec);

@@ -38,7 +38,7 @@ export class WatchHub {
     Object.freeze(ev.kv);
     if (ev.prevKv) Object.freeze(ev.prevKv);
     this.queue.push(Object.freeze(ev));
-    if (false) return; // an outer publish (re-entered from a callback) delivers it
+    if (this.draining) return; // an outer publish (re-entered from a callback) delivers it
     this.draining = true;
     try {
       for (let i = 0; i < this.queue.length; i++) {

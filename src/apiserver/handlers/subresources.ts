@@ -64,7 +64,8 @@ export async function handleSubresource(cluster: Cluster, reg: Registry, req: In
         if (!Number.isInteger(replicas) || replicas < 0) {
           throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`);
         }
-        const next = { ...cur!, spec: { ...cur!.spec, replicas } };
+        const next: Obj = { ...cur!, spec: { ...cur!.spec, replicas } };
+        next.metadata = { ...cur!.metadata };
         delete next.metadata.resourceVersion;
         return next;
       });

@@ -140,6 +140,29 @@ export function watchTests(make: MakeStore): void {
     }
   }));
 
+  test('a long replay interleaved with new writes misses and repeats nothing', () => withStore(make, async (s) => {
+    const ac = new AbortController();
+    try {
+      const first = await s.create('/w/start', '0');
+      const expected: number[] = [];
+      for (let i = 0; i < 2500; i++) expected.push((await s.create(`/w/h${i}`, `${i}`)).modRevision);
+      const c = new Collector();
+      const watching = watch(s, '/w/', first.modRevision, c, ac.signal);
+      // Writes land while the history is still being replayed.
+      for (let i = 0; i < 50; i++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        expected.push((await s.create(`/w/n${i}`, `${i}`)).modRevision);
+      }
+      await watching;
+      await c.until('every event', () => c.events.length >= expected.length);
+      const end = await s.create('/w/end', '.');
+      await c.untilKey('/w/end');
+      assert.deepEqual(c.revisions(), [...expected, end.modRevision]);
+    } finally {
+      ac.abort();
+    }
+  }));
+
   test('callbacks that write keep every watcher in revision order', () => withStore(make, async (s) => {
     const ac = new AbortController();
     try {
@@ -160,6 +183,27 @@ export function watchTests(make: MakeStore): void {
         assert.equal(c.events.length, 10);
       }
       assert.deepEqual(a.revisions(), b.revisions());
+    } finally {
+      ac.abort();
+    }
+  }));
+
+  test('a watch started from inside a callback gets each event once', () => withStore(make, async (s) => {
+    const ac = new AbortController();
+    try {
+      const inner = new Collector();
+      let started: Promise<void> | undefined;
+      await s.watch('/w/', { fromRevision: await s.currentRevision(), signal: ac.signal }, (e) => {
+        // Start from just before the event being delivered: it must arrive exactly once.
+        started ??= watch(s, '/w/', e.revision - 1, inner, ac.signal);
+      });
+      await s.create('/w/a', '1');
+      await s.create('/w/b', '2');
+      await inner.untilKey('/w/b');
+      await started;
+      await s.create('/w/end', '.');
+      await inner.untilKey('/w/end');
+      assert.deepEqual(inner.keys(), ['/w/a', '/w/b', '/w/end']);
     } finally {
       ac.abort();
     }

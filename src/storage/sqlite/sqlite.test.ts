@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { runConformance } from '../conformance.js';
 import type { Store } from '../store.js';
 import { SqliteStore } from './sqlite.js';
@@ -19,3 +21,48 @@ runConformance('sqlite file', () => SqliteStore.open(join(dir, `t${n++}.db`)), {
 });
 
 runConformance('sqlite :memory:', () => SqliteStore.open(':memory:'));
+
+// Behaviour specific to the SQLite file, beyond the Store contract.
+
+test('compaction physically deletes superseded rows and tombstones, keeping current rows', async () => {
+  const path = join(dir, 'physical.db');
+  const s = await SqliteStore.open(path);
+  for (let i = 0; i < 10; i++) await s.create(`/p/${i}`, `${i}`);
+  for (let i = 0; i < 10; i++) await s.update(`/p/${i}`, `u${i}`);
+  for (let i = 0; i < 5; i++) await s.delete(`/p/${i}`);
+  const mid = await s.currentRevision();
+  await s.update('/p/9', 'after'); // history above the compaction point stays
+  await s.compact(mid);
+  await s.close();
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT name, deleted, value FROM kv ORDER BY id').all() as { name: string; deleted: number; value: string }[];
+    assert.deepEqual(rows.map((r) => `${r.name}=${r.value}${r.deleted ? ' (deleted)' : ''}`), ['/p/5=u5', '/p/6=u6', '/p/7=u7', '/p/8=u8', '/p/9=u9', '/p/9=after']);
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+  } finally {
+    db.close();
+  }
+});
+
+test('a second process (or connection) cannot open a file in use', async () => {
+  const path = join(dir, 'locked.db');
+  const s = await SqliteStore.open(path);
+  try {
+    await assert.rejects(SqliteStore.open(path, { lockTimeoutMs: 0 }), /in use by another process/);
+  } finally {
+    await s.close();
+  }
+  const again = await SqliteStore.open(path, { lockTimeoutMs: 0 });
+  await again.close();
+});
+
+test('open creates missing parent directories; files from a newer schema are refused', async () => {
+  const path = join(dir, 'nested', 'deeper', 'state.db');
+  const s = await SqliteStore.open(path);
+  await s.create('/a', '1');
+  await s.close();
+  const db = new Database(path);
+  db.prepare("UPDATE meta SET value = 99 WHERE key = 'schema_version'").run();
+  db.close();
+  await assert.rejects(SqliteStore.open(path), /schema version 99 is newer/);
+});

@@ -24,6 +24,8 @@ import { META_COMPACT_REVISION, META_SCHEMA_VERSION, SCHEMA, SCHEMA_VERSION, SQL
 export interface SqliteOptions {
   /** NORMAL (default): survives process crashes. FULL: also survives power loss, slower writes. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** How long to wait for another process to let go of the file before failing. Default 1000. */
+  lockTimeoutMs?: number;
 }
 
 /** Compaction deletes at most this many revisions per transaction, yielding in between. */
@@ -60,7 +62,7 @@ export class SqliteStore implements Store {
       if (!inMemory) {
         // Before WAL is enabled: exclusive mode also keeps the WAL index in process memory.
         db.pragma('locking_mode = EXCLUSIVE');
-        db.pragma('busy_timeout = 1000');
+        db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.lockTimeoutMs ?? 1000))}`);
         db.pragma('journal_mode = WAL');
       }
       db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);

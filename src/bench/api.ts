@@ -1,0 +1,83 @@
+// API server benchmark on a fresh data dir with the default (sqlite) datastore:
+//   startup_ms   process spawn → /readyz answers ok
+//   idle_rss_mb  server VmRSS a moment after start
+//   create_*     ConfigMap creates, 50 concurrent keep-alive clients
+//   list_10k_ms  one LIST of 10,000 ConfigMaps in a namespace (median of 5)
+// Flags: --creates N (default 5000), --concurrency N (default 50), --list-size N (10000).
+import { parseArgs } from 'node:util';
+import { ServerProcess, median, percentile, type Client } from '../e2e/harness.js';
+import type { Result } from './report.js';
+
+const NS = 'bench';
+
+async function createMany(client: Client, prefix: string, count: number, concurrency: number): Promise<number[]> {
+  const lat: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, labels: { app: 'bench' } }, data: { key: `value-${i}` } };
+      const t0 = performance.now();
+      const r = await client.request('POST', `/api/v1/namespaces/${NS}/configmaps`, body);
+      lat.push(performance.now() - t0);
+      if (r.status !== 201) throw new Error(`create ${prefix}-${i}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return lat.sort((a, b) => a - b);
+}
+
+export async function run(argv: string[]): Promise<Result> {
+  const { values } = parseArgs({ args: argv, options: { creates: { type: 'string' }, concurrency: { type: 'string' }, 'list-size': { type: 'string' } } });
+  const creates = Number(values.creates ?? 5000);
+  const concurrency = Number(values.concurrency ?? 50);
+  const listSize = Number(values['list-size'] ?? 10_000);
+
+  const srv = await ServerProcess.start();
+  try {
+    const startup = srv.startupMs;
+    await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before measuring
+    const rss = srv.rssMb();
+    // The client needs its own sockets: one per concurrent request.
+    const c = srv.client;
+    const ns = await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    if (ns.status !== 201) throw new Error(`create namespace: HTTP ${ns.status} ${ns.body.slice(0, 300)}`);
+
+    process.stderr.write(`bench api: ${creates} creates with ${concurrency} clients…\n`);
+    await createMany(c, 'warm', Math.min(200, creates), concurrency); // JIT and connection warm-up
+    const t0 = performance.now();
+    const lat = await createMany(c, 'cm', creates, concurrency);
+    const createSecs = (performance.now() - t0) / 1000;
+
+    const have = Math.min(200, creates) + creates;
+    if (have < listSize) {
+      process.stderr.write(`bench api: filling to ${listSize} ConfigMaps…\n`);
+      await createMany(c, 'fill', listSize - have, concurrency);
+    }
+    const listTimes: number[] = [];
+    let items = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const r = await c.request('GET', `/api/v1/namespaces/${NS}/configmaps`);
+      listTimes.push(performance.now() - t);
+      if (r.status !== 200) throw new Error(`list: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+      if (i === 0) items = (JSON.parse(r.body).items as unknown[]).length;
+    }
+    const rssAfter = srv.rssMb();
+    return {
+      benchmark: 'api',
+      metrics: [
+        { key: 'startup_ms', label: 'startup (spawn → /readyz ok)', value: startup, unit: 'ms', target: '< 1000' },
+        { key: 'idle_rss_mb', label: 'idle RSS', value: rss, unit: 'MB', target: '< 100' },
+        { key: 'create_p50_ms', label: `create p50 (${concurrency} clients)`, value: percentile(lat, 50), unit: 'ms' },
+        { key: 'create_p99_ms', label: `create p99 (${concurrency} clients)`, value: percentile(lat, 99), unit: 'ms', target: '< 20' },
+        { key: 'create_per_s', label: 'create throughput', value: creates / createSecs, unit: '/s', tableOnly: true },
+        { key: 'list_10k_ms', label: `LIST ${items} ConfigMaps (median of 5)`, value: median(listTimes), unit: 'ms', target: '< 300' },
+        { key: 'rss_after_mb', label: 'RSS after the run', value: rssAfter, unit: 'MB', tableOnly: true },
+      ],
+      notes: [`node ${process.version}, server pid ${srv.pid}, data dir ${srv.dataDir} (removed)`],
+    };
+  } finally {
+    await srv.stop({ clean: true });
+  }
+}

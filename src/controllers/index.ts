@@ -1,0 +1,55 @@
+// The controller manager: one API client, one set of shared informers, every controller.
+// Controllers are API clients only (never storage/apiserver), so this can run in the API
+// server's process or anywhere else that reaches it.
+
+import { findResource } from '../api/resources.js';
+import { InformerFactory } from '../client/informer.js';
+import { RestClient } from '../client/rest.js';
+import { stderrLogger } from '../client/log.js';
+import { NamespaceController } from './namespace/controller.js';
+import { RootCACertPublisher } from './rootcacert/controller.js';
+import { ServiceAccountsController } from './serviceaccount/controller.js';
+
+export interface StartControllersOptions {
+  /** API server URL (https://...). */
+  server: string;
+  /** Cluster CA PEM: trusts the server, and is published as kube-root-ca.crt. */
+  ca: string;
+  /** Client certificate and key PEMs of the controller manager's identity. */
+  cert: string;
+  key: string;
+  signal: AbortSignal;
+  /** Override the namespace controller's 5 s wait before acting on a deletion. */
+  namespaceDeletionGracePeriodMs?: number;
+}
+
+const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+
+/** Starts every controller; resolves once they are started (not once caches are synced). */
+export async function startControllers(o: StartControllersOptions): Promise<void> {
+  const { signal } = o;
+  if (signal.aborted) return;
+  const log = stderrLogger('controller-manager');
+  // The managedFields manager is the user agent up to the first "/": as upstream's.
+  const client = new RestClient({
+    server: o.server, ca: o.ca, cert: o.cert, key: o.key,
+    userAgent: `kube-controller-manager/v1.32.0 (${process.platform}/${GO_ARCH[process.arch] ?? process.arch}) skiff`,
+  });
+  const factory = new InformerFactory(client, { log: stderrLogger('informers') });
+  const ref = (group: string, version: string, plural: string) => findResource(group, version, plural)!;
+  // Namespaces resync every 5 minutes (upstream --namespace-sync-period) so no deletion stalls.
+  const namespaces = factory.informerFor(ref('', 'v1', 'namespaces'), { resyncMs: 300_000 });
+  const serviceAccounts = factory.informerFor(ref('', 'v1', 'serviceaccounts'));
+  const configMaps = factory.informerFor(ref('', 'v1', 'configmaps'));
+
+  const controllers = [
+    new NamespaceController({ client, namespaces, deletionGracePeriodMs: o.namespaceDeletionGracePeriodMs }),
+    new ServiceAccountsController({ client, namespaces, serviceAccounts }),
+    new RootCACertPublisher({ client, namespaces, configMaps, rootCA: o.ca }),
+  ];
+  factory.start(signal);
+  const runs = controllers.map((c) => c.run(signal).catch((err) => log.error(`controller stopped: ${(err as Error)?.stack ?? err}`)));
+  // Tear down in order once everything has stopped: no pooled sockets outlive the signal.
+  void Promise.all([...runs, factory.stopped()]).finally(() => client.close());
+  log.info('controllers started: namespace, serviceaccount, root-ca-cert-publisher');
+}
