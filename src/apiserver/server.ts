@@ -10,6 +10,7 @@ import { bootstrap } from './bootstrap.js';
 import { Cluster } from './cluster.js';
 import { serveDiscovery } from './discovery.js';
 import { handleResource } from './handlers/resource.js';
+import { serviceAccountUser } from './handlers/token.js';
 import { serveOpenAPI } from './handlers/openapi.js';
 import { sendJSON, sendText } from './http.js';
 import { Metrics } from './metrics.js';
@@ -47,8 +48,17 @@ export function versionInfo(): Record<string, string> {
 
 const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 
-/** x509 client-certificate authentication: CN is the user, O the groups. */
-function authenticate(req: IncomingMessage): UserInfo {
+/**
+ * Authentication: x509 client certificates (CN is the user, O the groups), then bearer
+ * ServiceAccount tokens signed by the cluster's key.
+ */
+function authenticate(req: IncomingMessage, saPublicKey?: string): UserInfo {
+  const auth = req.headers.authorization;
+  if (auth && /^bearer /i.test(auth) && saPublicKey) {
+    const u = serviceAccountUser(saPublicKey, auth.slice(7).trim());
+    if (u) return u;
+    throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+  }
   const sock = req.socket as TLSSocket;
   if (sock.authorized) {
     const cert = sock.getPeerCertificate();
@@ -75,7 +85,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const path = url.pathname;
-      const user = authenticate(req);
+      const user = authenticate(req, o.serviceAccountKey?.publicKeyPem);
       if (user === ANONYMOUS && !PUBLIC.test(path)) {
         throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       }

@@ -22,7 +22,7 @@ test('compacts to the revision seen one interval ago, keeping newer history', as
     for (let i = 0; i < 10; i++) await s.create(`/k/${i}`, '{}');
     const hook = nextCompaction();
     const first = hook.next();
-    startCompactor(s, ac.signal, { intervalMs: 20, keepRevisions: 2, onCompact: hook.onCompact, onError: (e) => assert.fail(String(e)) });
+    startCompactor(s, ac.signal, { intervalMs: 50, keepRevisions: 2, onCompact: hook.onCompact, onError: (e) => assert.fail(String(e)) });
     for (let i = 10; i < 20; i++) await s.create(`/k/${i}`, '{}'); // after the first run saw revision 10
     assert.equal(await first, 10, 'history written during the last interval survives');
     assert.equal(await s.compactRevision(), 10);

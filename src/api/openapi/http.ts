@@ -11,7 +11,13 @@ export interface OpenAPIResponse {
   body: Buffer;
 }
 
-const PB_TYPES = [OPENAPI_V2_PROTOBUF_MIME, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+/**
+ * The protobuf type is requested with an '@' (client-go's constant) but must be answered
+ * without one: Go's mime parser rejects '@' in a Content-Type and client-go then fails the
+ * whole request ("mime: unexpected content after media subtype").
+ */
+export const OPENAPI_V2_PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const PB_TYPES = [OPENAPI_V2_PROTOBUF_MIME, OPENAPI_V2_PROTOBUF_CONTENT_TYPE];
 
 function wantsProtobuf(accept: string): boolean {
   // client-go sends exactly the protobuf type; browsers and curl send JSON or */*.
@@ -34,7 +40,7 @@ export function openapiResponse(pathname: string, search: string, accept = '', i
     const headers: Record<string, string> = { etag, 'cache-control': 'no-cache, private', vary: 'Accept' };
     if (notModified(ifNoneMatch, etag)) return { status: 304, headers, body: Buffer.alloc(0) };
     if (wantsProtobuf(accept)) {
-      return { status: 200, headers: { ...headers, 'content-type': OPENAPI_V2_PROTOBUF_MIME }, body: openapiV2Protobuf() };
+      return { status: 200, headers: { ...headers, 'content-type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE }, body: openapiV2Protobuf() };
     }
     return { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body: openapiV2JSON() };
   }

@@ -3,7 +3,7 @@
 
 export { definitions, definitionNameOf, definitionsHash, type Schema, type GVK } from './defs.js';
 export {
-  schemaForKind, resolve, findUnknownFields, pruneUnknownFields, patchMeta, schemaNode, SchemaNode,
+  schemaForKind, resolve, findUnknownFields, pruneUnknownFields, patchMeta, schemaNode, schemaNodeFor, SchemaNode,
   MAX_STRICT_ERRORS, type PatchMeta, type NodeKind,
 } from './schema.js';
 export {
@@ -13,4 +13,4 @@ export {
 export { openapiV2, openapiV2JSON, openapiV2Protobuf, openapiV2ETag, OPENAPI_V2_PROTOBUF_MIME, KUBERNETES_VERSION } from './v2.js';
 export { openapiV3Index, openapiV3GroupVersion, openapiV3GroupVersionJSON, openapiV3Hash, groupVersionKey } from './v3.js';
 export { encodeOpenAPIV2Protobuf } from './protobuf.js';
-export { openapiResponse, type OpenAPIResponse } from './http.js';
+export { openapiResponse, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, type OpenAPIResponse } from './http.js';

@@ -111,6 +111,9 @@ export function schemaNode(group: string, version: string, kind: string): Schema
   return name ? new SchemaNode({ $ref: `#/definitions/${name}` }) : undefined;
 }
 
+/** Alias of schemaNode, the name the API server's patch handler imports. */
+export const schemaNodeFor = schemaNode;
+
 /**
  * Merge metadata for a field path. Segments are field names (or map keys); a list is
  * addressed by its own field name and the next segment names a field of its items, so

@@ -89,3 +89,12 @@ export async function reviewToken(cluster: Cluster, token: string, audiences?: s
     },
   };
 }
+
+/** The user a valid, unexpired ServiceAccount token authenticates as. */
+export function serviceAccountUser(publicKeyPem: string, token: string): { username: string; groups: string[]; uid?: string } | undefined {
+  const claims = verifyJWT(publicKeyPem, token);
+  if (!claims || claims.iss !== ISSUER || (claims.exp && claims.exp < Date.now() / 1000)) return undefined;
+  const k = claims['kubernetes.io'] ?? {};
+  if (typeof claims.sub !== 'string' || !k.namespace) return undefined;
+  return { username: claims.sub, uid: k.serviceaccount?.uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'] };
+}

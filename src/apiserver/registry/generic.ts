@@ -123,6 +123,9 @@ export class Registry {
         after = lastKey;
       }
     } catch (e) {
+      if (opts.continue && e instanceof CompactedError) {
+        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
       throw translateStorageError(e, this.ri, '');
     }
     const res: ListResult = { items, resourceVersion: String(revision) };

@@ -1,0 +1,49 @@
+# Helpers for skiff's own scenarios, on top of the shared lib.sh (run.sh passes its path
+# in SCENARIO_LIB; run.sh skips files named lib.sh, so this one is never run by itself).
+# shellcheck source=/dev/null
+source "${SCENARIO_LIB:?run scenarios through ../shared/scenarios/run.sh}"
+
+SKIFF_MAIN=${SKIFF_MAIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/dist/cmd/main.js}
+skiff() { node "$SKIFF_MAIN" "$@"; }
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# The port of the cluster in $KUBECONFIG.
+kubeconfig_port() {
+  k config view --minify -o jsonpath='{.clusters[0].cluster.server}' | sed 's/.*://'
+}
+
+_servers=()
+_kill_server() { kill -9 "$1" 2>/dev/null; }
+
+# start_server DIR PORT [FLAGS...]: a skiff server of this scenario's own, on loopback, in
+# the background ($SERVER_PID, log in DIR.log). Waits until /readyz says ok.
+start_server() {
+  local dir=$1 port=$2; shift 2
+  node "$SKIFF_MAIN" server --data-dir "$dir" --port "$port" --host 127.0.0.1 "$@" >>"$dir.log" 2>&1 &
+  SERVER_PID=$!
+  _servers+=("$SERVER_PID")
+  defer _kill_server "$SERVER_PID"
+  local deadline=$((SECONDS + 30))
+  until [ -f "$dir/kubeconfig.yaml" ] && [ "$(k --kubeconfig "$dir/kubeconfig.yaml" get --raw /readyz 2>/dev/null)" == ok ]; do
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited during start-up: $(tail -n 20 "$dir.log")"
+    [ $SECONDS -ge $deadline ] && fail "server not ready within 30s: $(tail -n 20 "$dir.log")"
+    sleep 0.1
+  done
+}
+
+# stop_server PID SIGNAL SECONDS: signal a server this shell started and wait for it to
+# exit; $STOP_RC is its exit code (137 when it had to be killed after SECONDS).
+stop_server() {
+  local pid=$1 sig=$2 secs=${3:-10} watchdog
+  kill -s "$sig" "$pid"
+  (sleep "$secs"; kill -9 "$pid" 2>/dev/null) &
+  watchdog=$!
+  wait "$pid" 2>/dev/null
+  STOP_RC=$?
+  kill "$watchdog" 2>/dev/null
+  wait "$watchdog" 2>/dev/null
+  return 0
+}
