@@ -162,6 +162,12 @@ const LISTS = {
   LabelSelectorRequirement: { values: ATOMIC },
 };
 
+/** Published defaults (+default markers) that merges rely on: list-map keys an item may omit. */
+const DEFAULTS = {
+  'ContainerPort.protocol': 'TCP',
+  'ServicePort.protocol': 'TCP',
+};
+
 /** Structs that server-side apply treats as one value (+structType=atomic). */
 const ATOMIC_STRUCTS = new Set([
   'LabelSelector', 'LocalObjectReference', 'ObjectReference', 'NodeSelector', 'NodeSelectorTerm',
@@ -350,6 +356,7 @@ function convertModule({ rel, path }) {
       const s = typeSchema(m.type, short, field);
       const d = docOf(m, text);
       const prop = d ? { description: d, ...s } : s;
+      if (DEFAULTS[`${short}.${field}`] !== undefined) prop.default = DEFAULTS[`${short}.${field}`];
       const lm = LISTS[short]?.[field];
       if (lm) {
         if (lm.listType) prop['x-kubernetes-list-type'] = lm.listType;

@@ -60,16 +60,24 @@ function authenticate(req: IncomingMessage, saPublicKey?: string): UserInfo {
     throw new ApiError(401, 'Unauthorized', 'Unauthorized');
   }
   const sock = req.socket as TLSSocket;
-  if (sock.authorized) {
-    const cert = sock.getPeerCertificate();
-    if (cert && cert.subject) {
-      const o = cert.subject.O;
-      const groups = Array.isArray(o) ? o : o ? [o] : [];
-      return { username: String(cert.subject.CN ?? ''), groups: [...groups, 'system:authenticated'] };
+  // the certificate is fixed for the connection: parse it once per socket, not per request
+  let user = certUsers.get(sock);
+  if (!user) {
+    user = ANONYMOUS;
+    if (sock.authorized) {
+      const cert = sock.getPeerCertificate();
+      if (cert && cert.subject) {
+        const o = cert.subject.O;
+        const groups = Array.isArray(o) ? o : o ? [o] : [];
+        user = { username: String(cert.subject.CN ?? ''), groups: [...groups, 'system:authenticated'] };
+      }
     }
+    certUsers.set(sock, user);
   }
-  return ANONYMOUS;
+  return user;
 }
+
+const certUsers = new WeakMap<TLSSocket, UserInfo>();
 
 // Paths anyone may read, as kube-apiserver's system:public-info-viewer and discovery roles allow.
 const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|$)/;
@@ -100,7 +108,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       }
       if (path === '/version' || path === '/version/') { sendJSON(res, 200, versionInfo()); return; }
       if (path === '/metrics') { sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8'); return; }
-      if (path.startsWith('/openapi/')) { serveOpenAPI(req, res, path, url.searchParams); return; }
+      if (path.startsWith("/openapi/")) { serveOpenAPI(req, res, path, url.search); return; }
       const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
       verb = info.verb; resource = info.resource;
       if (!info.isResourceRequest) {

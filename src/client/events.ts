@@ -101,6 +101,7 @@ export class EventRecorder {
     this.aggregates.set(aggKey, agg);
     let key = [aggKey, message].join('\u0000');
     if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
+      agg.messages.delete(agg.messages.values().next().value as string); // keep the set bounded
       message = `(combined from similar events): ${message}`;
       key = aggKey;
     }

@@ -83,7 +83,11 @@ class ScriptedApi {
     res.end(JSON.stringify({
       kind: 'ConfigMapList', apiVersion: 'v1',
       metadata: { resourceVersion: String(this.rv), ...(more ? { continue: page.at(-1) } : {}) },
-      items: page.map((n) => this.objects.get(n)),
+      // as kube-apiserver: list items carry no apiVersion/kind
+      items: page.map((n) => {
+        const { apiVersion: _a, kind: _k, ...rest } = this.objects.get(n)!;
+        return rest;
+      }),
     }));
   }
 
@@ -182,6 +186,9 @@ describe('Informer against an HTTP API', () => {
     const t = Number(w.query.get('timeoutSeconds'));
     assert.ok(t >= 300 && t < 600, `watch timeout ${t} in [300, 600)`);
     assert.equal(inf.lastSyncResourceVersion(), '15');
+    const a1 = inf.store.get('ns', 'a1')!;
+    assert.equal(a1.kind, 'ConfigMap', 'kind restored from the list kind');
+    assert.equal(a1.apiVersion, 'v1');
   });
 
   it('applies watch events to the cache and calls handlers; bookmarks only move the resourceVersion', async () => {

@@ -127,7 +127,14 @@ export class Informer {
         labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
         limit: this.opts.pageSize ?? 500, continue: cont, signal,
       });
-      for (const it of page.items ?? []) items.push(it);
+      // List items carry no apiVersion/kind on the wire; put them back so cached objects are
+      // whole (event recorders and owner references need them).
+      const kind = page.kind?.replace(/List$/, '') || this.resource.kind;
+      for (const it of page.items ?? []) {
+        if (!it.kind && kind) it.kind = kind;
+        if (!it.apiVersion && page.apiVersion) it.apiVersion = page.apiVersion;
+        items.push(it);
+      }
       cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion ?? rv;
     } while (cont && !signal.aborted);
@@ -248,6 +255,7 @@ export class InformerFactory {
 
   constructor(private readonly client: ListWatcher, private readonly defaults: InformerOptions = {}) {}
 
+  /** The first caller's options (resync, page size, ...) win for a shared informer. */
   informerFor(res: ResourceRef, opts: InformerOptions = {}): Informer {
     const o = { ...this.defaults, ...opts };
     const key = [res.group, res.version, res.plural, o.namespace ?? '', o.labelSelector ?? '', o.fieldSelector ?? ''].join('|');

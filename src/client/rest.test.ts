@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
+import { createCA, issueCert } from '../pki/index.js'; // tests may use pki (scripts/lint.mjs)
 import { ResourceExpiredError, isConflict, isNotFound } from './errors.js';
 import { RestClient, forEachWatchEvent, resourcePath } from './rest.js';
 
@@ -203,6 +200,15 @@ describe('RestClient verbs over HTTP', () => {
     dead.close();
   });
 
+  it('a server that never answers times out', async () => {
+    const held: http.ServerResponse[] = [];
+    reply = (_s, res) => void held.push(res);
+    const impatient = new RestClient({ server: srv.url, timeoutMs: 30 });
+    await assert.rejects(impatient.get(PODS, 'ns', 'slow'), /timed out waiting for the server/);
+    impatient.close();
+    for (const r of held) r.end();
+  });
+
   it('an aborted request rejects with AbortError', async () => {
     let hold: http.ServerResponse | undefined;
     reply = (_s, res) => (hold = res); // never answers
@@ -325,21 +331,13 @@ describe('RestClient watch', () => {
 });
 
 describe('RestClient over TLS with client certificates', () => {
-  let dir: string;
   const pem: Record<string, string> = {};
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'skiff-rest-tls-'));
-    const ossl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=test-ca');
-    writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-    for (const who of ['server', 'client']) {
-      ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', who === 'client' ? '/CN=tester/O=testers' : '/CN=127.0.0.1');
-      ossl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '1', '-extfile', `${who}.ext`);
-    }
-    for (const f of ['ca.crt', 'server.crt', 'server.key', 'client.crt', 'client.key']) pem[f] = readFileSync(join(dir, f), 'utf8');
+  before(async () => {
+    const ca = await createCA('test-ca', 1);
+    const server = await issueCert(ca, { cn: '127.0.0.1', usage: 'server', ips: ['127.0.0.1'], days: 1 });
+    const client = await issueCert(ca, { cn: 'tester', orgs: ['testers'], usage: 'client', days: 1 });
+    Object.assign(pem, { 'ca.crt': ca.cert, 'server.crt': server.cert, 'server.key': server.key, 'client.crt': client.cert, 'client.key': client.key });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('verifies the server against the CA and presents the client certificate', async () => {
     const server = https.createServer({ ca: pem['ca.crt'], cert: pem['server.crt'], key: pem['server.key'], requestCert: true, rejectUnauthorized: true });

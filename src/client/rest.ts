@@ -116,7 +116,7 @@ export class RestClient implements KubeClient {
     this.timeoutMs = o.timeoutMs ?? 60_000;
   }
 
-  /** Destroys pooled keep-alive sockets; in-flight requests are not affected by design. */
+  /** Destroys every socket of the client (in-flight requests fail): call once its users stopped. */
   close(): void {
     this.agent.destroy();
   }
@@ -137,12 +137,8 @@ export class RestClient implements KubeClient {
         headers['Content-Length'] = Buffer.byteLength(r.body);
       }
       const req = this.mod.request(this.url(r.path, r.query), { method: r.method, agent: this.agent, headers, signal: r.signal });
-      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${r.method} ${r.path}: timed out after ${timeoutMs} ms`)));
-      req.once('response', (res) => {
-        // After headers, the socket idles legitimately while a watch waits for events.
-        if (timeoutMs > 0) req.setTimeout(0);
-        resolve({ req, res });
-      });
+      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${r.method} ${r.path}: timed out waiting for the server`)));
+      req.once('response', (res) => resolve({ req, res }));
       // Kept for the request's whole life: a late socket error must never go unhandled (the
       // response stream reports it to whoever reads the body).
       req.on('error', reject);
@@ -224,6 +220,9 @@ export class RestClient implements KubeClient {
       throw err;
     }
     const { req, res: resp } = opened;
+    // A quiet watch idles legitimately until the server ends it at timeoutSeconds; past that
+    // (plus slack) the peer is gone without a FIN and only a client-side timer notices.
+    req.setTimeout(opts?.timeoutSeconds ? (opts.timeoutSeconds + 30) * 1000 : 0);
     let complete = false;
     try {
       resp.setEncoding('utf8');

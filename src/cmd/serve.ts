@@ -1,6 +1,7 @@
 // `skiff server` wiring: one process that is the whole control plane. It only puts the
 // pieces together in order (PKI → store → API server → readiness → kubeconfig →
 // controllers) and takes them down in reverse on SIGTERM/SIGINT.
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
@@ -22,6 +23,9 @@ function localAddress(host: string): string {
 export async function serve(cfg: ServerConfig): Promise<number> {
   const ac = new AbortController();
   const { signal } = ac;
+  // One signal stops the whole process, so every informer, watch and timer listens to it:
+  // many listeners are expected here, not a leak.
+  setMaxListeners(10_000, signal);
   let stopAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     if (signal.aborted) { log(`received ${sig} again: exiting now`); process.exit(1); }
@@ -36,7 +40,6 @@ export async function serve(cfg: ServerConfig): Promise<number> {
 
   let store: Store | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
-  let controllers: Promise<void> | undefined;
   let code = 0;
   try {
     log(`starting: data dir ${cfg.dataDir}, datastore ${cfg.datastore}, node ${process.version}`);
@@ -80,14 +83,17 @@ export async function serve(cfg: ServerConfig): Promise<number> {
     for (const p of kcPaths) writePrivate(p, kc);
     log(`kubeconfig: ${kcPaths.join(', ')} (export KUBECONFIG=${kcPaths[kcPaths.length - 1]})`);
 
+    // Controllers are API clients like any other: they get the URL and their own identity.
+    t = performance.now();
     const cm = pki.clients['controller-manager'];
     const ctl: Promise<void> = startControllers({ server: local, ca: pki.ca.cert, cert: cm.cert, key: cm.key, signal });
-    controllers = ctl;
-    ctl.then(
-      () => { if (!signal.aborted) log('controllers: running'); },
-      (e) => { if (!signal.aborted) log(`controllers: failed: ${(e as Error)?.stack ?? e}`); },
-    );
-    log(`controllers: started (cluster CIDR ${cfg.clusterCIDR})`);
+    try {
+      await Promise.race([ctl, aborted(signal)]);
+      if (!signal.aborted) log(`controllers: started, cluster CIDR ${cfg.clusterCIDR} (${ms(t)})`);
+    } catch (e) {
+      // The API keeps serving without them; the log says why they are missing.
+      log(`controllers: failed to start: ${(e as Error)?.stack ?? e}`);
+    }
 
     await aborted(signal);
   } catch (e) {
@@ -97,13 +103,13 @@ export async function serve(cfg: ServerConfig): Promise<number> {
     }
     if (!signal.aborted) { stopAt = performance.now(); ac.abort(); }
   } finally {
-    // Reverse order: stop taking requests, let controllers see the abort, then close the store.
+    // Reverse order: the abort already told the controllers (they stop with their watches);
+    // stop taking requests, then close the store.
     const step = async (what: string, p: Promise<unknown> | undefined) => {
       if (!p) return;
       try { await p; } catch (e) { code = 1; log(`shutdown: ${what}: ${(e as Error)?.message ?? e}`); }
     };
     await step('api server', server?.close());
-    await step('controllers', controllers && withTimeout(controllers.catch(() => {}), 5000));
     await step('datastore', store?.close());
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -117,11 +123,6 @@ const STOPPED = new Error('stopped during start-up');
 
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
-}
-
-function withTimeout<T>(p: Promise<T>, msTimeout: number): Promise<T | void> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<void>((r) => { timer = setTimeout(r, msTimeout); })]).finally(() => clearTimeout(timer));
 }
 
 /** Polls GET /readyz as the admin, through the same TLS path kubectl will take. */

@@ -11,7 +11,7 @@ export const SERVER_FLAGS: Flags = {
   'data-dir': { type: 'string', arg: 'DIR', help: 'state, certificates and kubeconfig live here', default: '/var/lib/skiff as root, else ~/.skiff' },
   port: { type: 'string', arg: 'PORT', help: 'HTTPS port of the API server', default: '6443' },
   host: { type: 'string', arg: 'ADDR', help: 'address to listen on', default: '0.0.0.0' },
-  'advertise-address': { type: 'string', arg: 'IP', help: 'address the kubernetes Service endpoints point at', default: 'first non-loopback IPv4' },
+  'advertise-address': { type: 'string', arg: 'IP', help: 'address the kubernetes Service endpoints point at', default: '--host, or the first non-loopback IPv4' },
   'write-kubeconfig': { type: 'string', arg: 'PATH', help: 'also write the admin kubeconfig here' },
   datastore: { type: 'string', arg: 'KIND', help: 'sqlite (DIR/db/state.db) or memory', default: 'sqlite' },
   'service-cidr': { type: 'string', arg: 'CIDR', help: 'network for Service ClusterIPs', default: '10.43.0.0/16' },
@@ -71,13 +71,19 @@ export function serverConfig(argv: string[]): ServerConfig | 'help' {
   };
 }
 
-/** A specific --host wins; else the first non-internal IPv4 address; else loopback. */
+/**
+ * A specific, non-loopback --host wins; else the host's first non-loopback IPv4 (then
+ * IPv6) address, as kube-apiserver picks its default interface. Endpoints may not point
+ * at loopback, so 127.0.0.1 is only the last resort of a machine with no network at all.
+ */
 function defaultAdvertiseAddress(host: string): string {
-  if (isIP(host) && host !== '0.0.0.0' && host !== '::') return host;
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+  if (isIP(host) && !isLoopbackOrAny(host)) return host;
+  const all = Object.values(networkInterfaces()).flatMap((a) => a ?? []).filter((a) => !a.internal && !isLoopbackOrAny(a.address));
+  return (all.find((a) => a.family === 'IPv4') ?? all.find((a) => a.family === 'IPv6' && !/^fe80:/i.test(a.address)))?.address ?? '127.0.0.1';
+}
+
+function isLoopbackOrAny(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::' || ip === '::1' || ip.startsWith('127.');
 }
 
 export async function runServer(argv: string[]): Promise<number> {

@@ -278,10 +278,10 @@ export class Generator {
       case 0: return p + '/';
       case 1: return p.replace(/\//g, '//');
       case 2: return p + '/extra/segments/here';
-      case 3: segs[Math.floor(r() * segs.length)] = pick(r, NAMES); return segs.join('/');
+      case 3: segs[1 + Math.floor(r() * (segs.length - 1))] = pick(r, NAMES); return segs.join('/');
       case 4: return p.toUpperCase();
       case 5: return p.replace(/v1/, pick(r, ['v9', 'v1beta9', 'V1', '']));
-      case 6: return segs.slice(0, Math.max(1, Math.floor(r() * segs.length))).join('/');
+      case 6: return segs.slice(0, Math.max(2, Math.floor(r() * segs.length))).join('/') || '/';
       case 7: return p.replace('/namespaces/', pick(r, ['/namespaces/NS_BAD/', '/namespaces//', '/namespace/', '/namespaces/' + 'n'.repeat(300) + '/']));
       default: return p + '/' + 'p'.repeat(Math.floor(r() * 10_000));
     }

@@ -68,8 +68,11 @@ test('fuzzed requests never get a 5xx and the server stays ready', { timeout: 24
         sent++;
         const fr = gen.next();
         const o = await send(srv.url, c.agent, fr);
-        counts.set(String(o.status), (counts.get(String(o.status)) ?? 0) + 1);
-        if (typeof o.status === 'number' && o.status >= 500 && fivexx.length < 20) {
+        // kube-apiserver itself answers a read at a resourceVersion far in the future with
+        // 504 "Too large resource version" (client-go retries on it): expected, not a fault.
+        const key = o.status === 504 && /"message":"Too large resource version/.test(o.body) ? '504-too-large-rv' : String(o.status);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (/^5\d\d$/.test(key) && fivexx.length < 20) {
           const body = fr.body === undefined ? '' : String(fr.body).slice(0, 200);
           fivexx.push(`${fr.method} ${fr.path.slice(0, 300)} [${fr.headers['content-type'] ?? ''}] ${JSON.stringify(body)}\n      → ${o.status} ${o.body.slice(0, 300)}`);
         }

@@ -27,10 +27,11 @@ run skiff server --data-dir "$dir/busy" --port "$(kubeconfig_port)"
 expect_eq "$?" 1 "exit code on a busy port"
 expect_contains "$LAST_ERR" "already in use"
 
-# SIGTERM while starting: no hang, exit 0
+# SIGTERM while starting (once it has said so; before that Node itself is still booting):
+# no hang, exit 0
 node "$SKIFF_MAIN" server --data-dir "$dir/early" --port "$(free_port)" --host 127.0.0.1 >"$dir/early.log" 2>&1 &
 pid=$!
 defer kill -9 "$pid"
-sleep 0.15
+wait_log "$dir/early.log" 'starting:' 10
 stop_server "$pid" TERM 15
 expect_eq "$STOP_RC" 0 "exit code after SIGTERM during start-up"

@@ -37,13 +37,21 @@ start_server() {
 # stop_server PID SIGNAL SECONDS: signal a server this shell started and wait for it to
 # exit; $STOP_RC is its exit code (137 when it had to be killed after SECONDS).
 stop_server() {
-  local pid=$1 sig=$2 secs=${3:-10} watchdog
+  local pid=$1 sig=$2 deadline=$((SECONDS + ${3:-10}))
   kill -s "$sig" "$pid"
-  (sleep "$secs"; kill -9 "$pid" 2>/dev/null) &
-  watchdog=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -ge $deadline ] && kill -9 "$pid" 2>/dev/null
+    sleep 0.05
+  done
   wait "$pid" 2>/dev/null
   STOP_RC=$?
-  kill "$watchdog" 2>/dev/null
-  wait "$watchdog" 2>/dev/null
-  return 0
+}
+
+# wait_log FILE REGEX SECONDS: until the file has a line matching REGEX.
+wait_log() {
+  local deadline=$((SECONDS + $3))
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    [ $SECONDS -ge $deadline ] && fail "no line matching /$2/ in $1 within $3s: $(tail -n 5 "$1" 2>/dev/null)"
+    sleep 0.02
+  done
 }

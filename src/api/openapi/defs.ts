@@ -21,6 +21,7 @@ export interface Schema {
   allOf?: Schema[];
   oneOf?: Schema[];
   enum?: unknown[];
+  default?: unknown;
   'x-kubernetes-group-version-kind'?: GVK[];
   'x-kubernetes-patch-merge-key'?: string;
   'x-kubernetes-patch-strategy'?: string;

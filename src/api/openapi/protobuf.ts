@@ -8,44 +8,52 @@
 
 type Json = Record<string, unknown>;
 
-/** Protobuf wire writer: fields are appended in call order; nested messages are length-prefixed. */
+/**
+ * Protobuf wire writer over one growable buffer. A nested message reserves one byte for its
+ * length and moves its body right in place if the length needs more, so encoding a large
+ * document allocates almost nothing beyond the output.
+ */
 class Writer {
-  private chunks: Uint8Array[] = [];
-  private head: number[] = [];
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
 
-  private flushHead(): void {
-    if (this.head.length) {
-      this.chunks.push(Uint8Array.from(this.head));
-      this.head = [];
-    }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
   }
 
   private varint(n: number): void {
     // Non-negative integers below 2^53 (lengths, tags, counts); negative int64 below.
+    this.ensure(8);
     while (n > 0x7f) {
-      this.head.push((n % 0x80) | 0x80);
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    this.head.push(n);
+    this.buf[this.pos++] = n;
   }
 
   private tag(field: number, wire: number): void {
     this.varint(field * 8 + wire);
   }
 
-  private bytes(field: number, b: Uint8Array): void {
+  private text(field: number, s: string): void {
+    const len = Buffer.byteLength(s, 'utf8');
     this.tag(field, 2);
-    this.varint(b.length);
-    this.flushHead();
-    this.chunks.push(b);
+    this.varint(len);
+    this.ensure(len);
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
   }
 
   string(field: number, s: unknown): void {
-    if (typeof s === 'string' && s !== '') this.bytes(field, Buffer.from(s, 'utf8'));
+    if (typeof s === 'string' && s !== '') this.text(field, s);
   }
 
   strings(field: number, list: unknown): void {
-    if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') this.bytes(field, Buffer.from(s, 'utf8'));
+    if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') this.text(field, s);
   }
 
   bool(field: number, b: unknown): void {
@@ -60,30 +68,45 @@ class Writer {
     this.tag(field, 0);
     if (n > 0) { this.varint(n); return; }
     // Two's complement, ten bytes.
+    this.ensure(10);
     let v = BigInt.asUintN(64, BigInt(n));
-    for (let i = 0; i < 9; i++) { this.head.push(Number(v & 0x7fn) | 0x80); v >>= 7n; }
-    this.head.push(Number(v));
+    for (let i = 0; i < 9; i++) { this.buf[this.pos++] = Number(v & 0x7fn) | 0x80; v >>= 7n; }
+    this.buf[this.pos++] = Number(v);
   }
 
   double(field: number, n: unknown): void {
     if (typeof n !== 'number' || n === 0) return;
     this.tag(field, 1);
-    const b = Buffer.alloc(8);
-    b.writeDoubleLE(n);
-    this.flushHead();
-    this.chunks.push(b);
+    this.ensure(8);
+    this.pos = this.buf.writeDoubleLE(n, this.pos);
   }
 
   /** A nested message, always written (presence matters for oneofs and empty messages). */
   message(field: number, build: (w: Writer) => void): void {
-    const w = new Writer();
-    build(w);
-    this.bytes(field, w.finish());
+    this.tag(field, 2);
+    this.ensure(1);
+    const lenAt = this.pos++;
+    const start = this.pos;
+    build(this);
+    const len = this.pos - start;
+    let size = 1;
+    for (let v = len; v > 0x7f; v = Math.floor(v / 0x80)) size++;
+    if (size > 1) {
+      this.ensure(size - 1);
+      this.buf.copyWithin(start + size - 1, start, this.pos);
+      this.pos += size - 1;
+    }
+    let v = len;
+    let at = lenAt;
+    while (v > 0x7f) {
+      this.buf[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[at] = v;
   }
 
   finish(): Buffer {
-    this.flushHead();
-    return Buffer.concat(this.chunks);
+    return Buffer.from(this.buf.subarray(0, this.pos));
   }
 }
 

@@ -7,18 +7,18 @@ import { definitionNameOf, definitions, refTarget, type Schema } from './defs.js
 
 export type { Schema, GVK } from './defs.js';
 
-/** Merge metadata of one field: patch strategy tags and server-side-apply list/map markers. */
+/** Merge metadata of one field: patch strategy tags and server-side apply list/map markers. */
 export interface PatchMeta {
   /** x-kubernetes-patch-merge-key: list items are matched by this field. */
   mergeKey?: string;
   /** x-kubernetes-patch-strategy: "merge", "replace", "retainKeys", "merge,retainKeys". */
   strategy?: string;
-  /** x-kubernetes-list-type: "atomic" | "set" | "map". */
-  listType?: string;
+  /** x-kubernetes-list-type. */
+  listType?: 'atomic' | 'set' | 'map';
   /** x-kubernetes-list-map-keys (listType "map"). */
   listMapKeys?: string[];
-  /** x-kubernetes-map-type: "atomic" | "granular" (on the field or on its struct type). */
-  mapType?: string;
+  /** x-kubernetes-map-type (on the field or on its struct type). */
+  mapType?: 'atomic' | 'granular';
 }
 
 /** kube-apiserver stops collecting strict decoding errors after this many. */
@@ -54,26 +54,40 @@ function metaOf(field: Schema | undefined, target: Schema | undefined): PatchMet
   const mapType = field['x-kubernetes-map-type'] ?? target?.['x-kubernetes-map-type'];
   if (mergeKey) m.mergeKey = mergeKey;
   if (strategy) m.strategy = strategy;
-  if (listType) m.listType = listType;
+  if (listType === 'atomic' || listType === 'set' || listType === 'map') m.listType = listType;
   if (listMapKeys) m.listMapKeys = [...listMapKeys];
-  if (mapType) m.mapType = mapType;
+  if (mapType === 'atomic' || mapType === 'granular') m.mapType = mapType;
   return m;
 }
 
 export type NodeKind = 'object' | 'map' | 'array' | 'scalar' | 'any';
 
 /**
- * A position in a kind's schema, for walkers such as strategic merge patch: descend with
- * field() through objects and maps and items() into lists; `meta` is the merge metadata of
- * the field that led here.
+ * A position in a kind's schema, for walkers such as strategic merge patch and server-side
+ * apply: descend with field() through structs (and map values), mapValues() through maps and
+ * items() into lists. The merge metadata of the field that led here is both in `meta` and
+ * flattened onto the node (the shape src/apiserver/patch/meta.ts consumes).
  */
-export class SchemaNode {
+export class SchemaNode implements PatchMeta {
   readonly resolved: Schema;
   readonly meta: PatchMeta;
+  /** True for objects with declared properties. */
+  readonly isStruct: boolean;
+  readonly mergeKey?: string;
+  readonly strategy?: string;
+  readonly listType?: 'atomic' | 'set' | 'map';
+  readonly listMapKeys?: string[];
+  readonly mapType?: 'atomic' | 'granular';
+  /** The schema default (e.g. "TCP" for a port's protocol, a list-map key). */
+  readonly defaultValue?: unknown;
 
   constructor(readonly schema: Schema) {
     this.resolved = resolve(schema) ?? {};
     this.meta = metaOf(schema, this.resolved);
+    Object.assign(this, this.meta);
+    this.isStruct = !!this.resolved.properties && Object.keys(this.resolved.properties).length > 0;
+    const dv = schema.default ?? this.resolved.default;
+    if (dv !== undefined) this.defaultValue = dv;
   }
 
   get kind(): NodeKind {
@@ -89,13 +103,16 @@ export class SchemaNode {
 
   /** A struct field, or the value schema of a map (any key). */
   field(name: string): SchemaNode | undefined {
+    const p = this.resolved.properties;
+    if (p) return Object.prototype.hasOwnProperty.call(p, name) ? new SchemaNode(p[name]) : undefined;
+    return this.mapValues();
+  }
+
+  /** The value schema of a map (additionalProperties). */
+  mapValues(): SchemaNode | undefined {
     const s = this.resolved;
-    const p = s.properties?.[name];
-    if (p) return new SchemaNode(p);
-    if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object') {
-      return new SchemaNode(s.additionalProperties);
-    }
-    return undefined;
+    return !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object'
+      ? new SchemaNode(s.additionalProperties) : undefined;
   }
 
   /** The element schema of a list. */
@@ -144,7 +161,7 @@ function walk(schema: Schema, value: unknown, path: string, out: string[], prune
   const obj = value as Record<string, unknown>;
   if (s.properties) {
     for (const key of Object.keys(obj)) {
-      const p = s.properties[key];
+      const p = Object.prototype.hasOwnProperty.call(s.properties, key) ? s.properties[key] : undefined;
       if (p) walk(p, obj[key], join(path, key), out, prune);
       else {
         if (prune || out.length < MAX_STRICT_ERRORS) out.push(join(path, key));

@@ -1,10 +1,13 @@
-// /openapi/v2: the swagger 2.0 document of the whole API. kubectl (all supported versions)
-// asks for it as gnostic protobuf (application/com.github.proto-openapi.spec.v2@v1.0+protobuf):
-// 1.27 fetches it before every explain, later versions when /openapi/v3 is missing, and
-// client-side apply/validation fall back to it. Built on first request only, then cached.
+// /openapi/v2: the swagger 2.0 document of the whole API. kubectl asks for it only as gnostic
+// protobuf (application/com.github.proto-openapi.spec.v2@v1.0+protobuf) and cannot read JSON
+// there. Observed: kubectl 1.27 and 1.28 fetch it on every `explain` (a failure aborts the
+// command) and compute client-side apply patches from it; 1.29+ only fall back to it when
+// /openapi/v3 is missing or for `explain --output=plaintext-openapiv2`. Serialized forms are
+// built on first request, then cached.
 
 import { createHash } from 'node:crypto';
-import { closure, definitions, servedGroupVersions, type Schema } from './defs.js';
+import { resourcesOf } from '../resources.js';
+import { closure, definitions, definitionsHash, servedGroupVersions, type Schema } from './defs.js';
 import { groupVersionPaths, pathDefinitions, type Operation, type Param, type PathItem } from './paths.js';
 import { encodeOpenAPIV2Protobuf } from './protobuf.js';
 
@@ -55,13 +58,17 @@ export function pathItemsV2(items: PathItem[], into: Json): void {
   }
 }
 
-let doc: Json | undefined;
+// Only the serialized forms are cached (the object graph would triple the heap cost); the
+// document object is rebuilt on demand, which takes a few tens of milliseconds.
 let json: Buffer | undefined;
 let pb: Buffer | undefined;
+let etag: string | undefined;
 
-/** The swagger 2.0 document: info, every served path, and the definitions they reach. */
+/**
+ * The swagger 2.0 document: info, every served path, and the definitions they reach. A fresh
+ * object each call; its definitions are the shared, read-only schemas (do not mutate).
+ */
 export function openapiV2(): Json {
-  if (doc) return doc;
   const paths: Json = {};
   const roots: string[] = ['io.k8s.apimachinery.pkg.version.Info'];
   for (const { group, version } of servedGroupVersions()) {
@@ -74,7 +81,7 @@ export function openapiV2(): Json {
   for (const name of closure(roots)) defs[name] = d[name];
   const sortedPaths: Json = {};
   for (const k of Object.keys(paths).sort()) sortedPaths[k] = paths[k];
-  doc = {
+  return {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: KUBERNETES_VERSION },
     paths: sortedPaths,
@@ -84,22 +91,27 @@ export function openapiV2(): Json {
     },
     security: [{ BearerToken: [] }],
   };
-  return doc;
 }
 
-/** The v2 document as JSON bytes (cached). */
+/** The v2 document as JSON bytes (built once). */
 export function openapiV2JSON(): Buffer {
   json ??= Buffer.from(JSON.stringify(openapiV2()));
   return json;
 }
 
-/** The v2 document as gnostic openapi_v2.Document protobuf (cached). */
+/** The v2 document as gnostic openapi_v2.Document protobuf (built once). */
 export function openapiV2Protobuf(): Buffer {
   pb ??= encodeOpenAPIV2Protobuf(openapiV2());
   return pb;
 }
 
-/** An ETag for the v2 document; stable while the definitions and resource table are. */
+/** An ETag for the v2 document: a digest of what it is made of, so no build is needed. */
 export function openapiV2ETag(): string {
-  return `"${createHash('sha512').update(openapiV2JSON()).digest('hex').toUpperCase()}"`;
+  etag ??= `"${createHash('sha512').update(`v2\n${KUBERNETES_VERSION}\n${definitionsHash()}\n`)
+    .update(JSON.stringify(servedGroupVersions().map(({ group, version }) => resourcesOf(group, version))))
+    .update(FORMAT_VERSION).digest('hex').toUpperCase()}"`;
+  return etag;
 }
+
+/** Bump when the documents' shape changes, so that cached copies are refetched. */
+export const FORMAT_VERSION = '1';

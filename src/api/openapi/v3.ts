@@ -1,8 +1,8 @@
 // /openapi/v3: a discovery index of per-group-version OpenAPI 3.0 documents, each with the
 // paths of that group-version and the schemas they reach under components.schemas. kubectl
-// explain (1.27+) renders from these, apply computes strategic merge patches from their
-// x-kubernetes-patch-* extensions, and kubectl checks the PATCH operations for a
-// fieldValidation parameter before trusting the server with validation.
+// explain (1.27+) renders from these, apply (1.29+) computes strategic merge patches from their
+// x-kubernetes-patch-* extensions, and kubectl (1.27+) checks that the kind's PATCH operations
+// take a fieldValidation query parameter before sending fieldValidation=Strict.
 //
 // Documents are built lazily, one group-version at a time, and cached as bytes. The index
 // only needs each document's hash, which is derived from its inputs (definitions digest,
@@ -12,10 +12,8 @@ import { createHash } from 'node:crypto';
 import { resourcesOf } from '../resources.js';
 import { closure, definitions, definitionsHash, refTarget, servedGroupVersions, type Schema } from './defs.js';
 import { groupVersionPaths, pathDefinitions, type Operation, type Param, type PathItem } from './paths.js';
-import { KUBERNETES_VERSION } from './v2.js';
+import { FORMAT_VERSION, KUBERNETES_VERSION } from './v2.js';
 
-/** Bump when the document shape produced here changes, so clients drop their caches. */
-const FORMAT_VERSION = '1';
 const COMPONENT = '#/components/schemas/';
 
 type Json = Record<string, unknown>;
@@ -122,13 +120,10 @@ function pathsV3(items: PathItem[]): Json {
 // ---------------------------------------------------------------------------------------
 // Documents, index, caching.
 
-interface Built {
-  doc: Json;
-  json: Buffer;
-}
-const built = new Map<string, Built>();
+// Documents are cached as bytes only; openapiV3GroupVersion() hands out a parsed copy.
+const built = new Map<string, Buffer>();
 
-function build(group: string, version: string): Built {
+function build(group: string, version: string): Buffer {
   const key = groupVersionKey(group, version);
   let b = built.get(key);
   if (b) return b;
@@ -147,7 +142,7 @@ function build(group: string, version: string): Built {
     },
     security: [{ BearerToken: [] }],
   };
-  b = { doc, json: Buffer.from(JSON.stringify(doc)) };
+  b = Buffer.from(JSON.stringify(doc));
   built.set(key, b);
   return b;
 }
@@ -181,11 +176,11 @@ export function openapiV3Index(): { paths: Record<string, { serverRelativeURL: s
  */
 export function openapiV3GroupVersion(path: string): Json | undefined {
   const gv = parseKey(path);
-  return gv ? build(gv.group, gv.version).doc : undefined;
+  return gv ? (JSON.parse(build(gv.group, gv.version).toString('utf8')) as Json) : undefined;
 }
 
 /** The same document as JSON bytes (cached). */
 export function openapiV3GroupVersionJSON(path: string): Buffer | undefined {
   const gv = parseKey(path);
-  return gv ? build(gv.group, gv.version).json : undefined;
+  return gv ? build(gv.group, gv.version) : undefined;
 }

@@ -218,7 +218,9 @@ export function validateObjectMetaUpdate(newMeta: unknown, oldMeta: unknown, pat
     const extra = [...new Set(arr(n.finalizers).map(str))].filter((f) => !oldF.has(f)).sort();
     if (extra.length) errs.push(fe.forbidden(child(path, 'finalizers'), `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(extra)}`));
   }
-  if (!str(n.resourceVersion)) errs.push(fe.invalid(child(path, 'resourceVersion'), str(n.resourceVersion), 'must be specified for an update'));
+  // Upstream's store gives an unconditional update (no resourceVersion) the stored object's
+  // version before validating, so only an object that never had one can fail this.
+  if (!str(n.resourceVersion) && !str(o.resourceVersion)) errs.push(fe.invalid(child(path, 'resourceVersion'), '', 'must be specified for an update'));
   if (isNum(n.generation) && isNum(o.generation) && n.generation < o.generation) {
     errs.push(fe.invalid(child(path, 'generation'), n.generation, 'must not be decremented'));
   }

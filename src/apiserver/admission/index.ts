@@ -22,9 +22,16 @@ export class Admissions implements Admission {
 
   bind(cluster: Cluster): void { this.cluster = cluster; }
 
+  /** Namespace phases from a watch, so creates need not read the namespace from storage. */
+  private readonly namespaces = new Map<string, string>();
+
   async start(): Promise<void> {
     const svcs = await this.cluster.registryByName('', 'services').list('', {});
     for (const s of svcs.items) this.services.restore(s);
+    await this.cluster.registryByName('', 'namespaces').watch('', { resourceVersion: '0' }, this.cluster.signal, (type, ns) => {
+      if (type === 'DELETED') this.namespaces.delete(ns.metadata.name);
+      else if (type === 'ADDED' || type === 'MODIFIED') this.namespaces.set(ns.metadata.name, ns.status?.phase ?? 'Active');
+    });
   }
 
   async admit(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined, ctx: RequestContext): Promise<void> {
@@ -63,14 +70,17 @@ export class Admissions implements Admission {
   /** NamespaceLifecycle: no new content in a missing or terminating namespace. */
   private async namespaceLifecycle(ri: ResourceInfo, obj: Obj): Promise<void> {
     const namespace: string = obj.metadata.namespace;
-    let ns: Obj;
-    try {
-      ns = await this.cluster.registryByName('', 'namespaces').get('', namespace);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404) throw notFound('', 'namespaces', namespace);
-      throw e;
+    let phase = this.namespaces.get(namespace);
+    if (phase === undefined) {
+      // not seen by the watch (yet): ask storage
+      try {
+        phase = (await this.cluster.registryByName('', 'namespaces').get('', namespace)).status?.phase ?? 'Active';
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) throw notFound('', 'namespaces', namespace);
+        throw e;
+      }
     }
-    if (ns.status?.phase === 'Terminating' && !(ri.group === '' && ri.plural === 'events')) {
+    if (phase === 'Terminating' && !(ri.group === '' && ri.plural === 'events')) {
       throw new ApiError(403, 'Forbidden',
         `${ri.group ? `${ri.plural}.${ri.group}` : ri.plural} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
         { kind: ri.plural, group: ri.group || undefined, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });

@@ -6,11 +6,11 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { convertToStorage } from '../../api/conversion.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
-import { applyPatch, serverSideApply, type PatchType } from '../patch/index.js';
+import { applyPatch, serverSideApply, validatePatchOptions, type PatchType } from '../patch/index.js';
 import { mediaType, readBody } from '../http.js';
 import type { Registry } from '../registry/generic.js';
 import type { RequestContext } from '../registry/strategy.js';
-import { managerFromUserAgent } from '../registry/hooks.js';
+import { managerFromUserAgent, resetFieldsFor } from '../registry/hooks.js';
 import { applyFieldValidation } from './decode.js';
 import { toExternal } from './output.js';
 
@@ -45,8 +45,7 @@ export async function patchResource(
   const body = await readBody(req);
   if (body.length === 0) throw badRequest('the body of the request was empty');
   const force = q.get('force');
-  if (force !== null && type !== 'apply') throw badRequest('force is only allowed for apply patches');
-  if (type === 'apply' && !ctx.fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  validatePatchOptions(type, { fieldManager: ctx.fieldManager, force: force ?? undefined });
   const schema = schemaNodeFor(ri.group, ri.version, ri.kind);
 
   return reg.update(ns, name, ctx, (cur) => {
@@ -58,6 +57,7 @@ export async function patchResource(
         manager: ctx.fieldManager ?? managerFromUserAgent(ctx.userAgent),
         force: force === 'true', schema, apiVersion: apiVersionOf(ri.group, ri.version), kind: ri.kind,
         now: ctx.now, subresource: subresource || undefined, name, namespace: ns,
+        resetFields: resetFieldsFor(!!reg.strategy.statusSubresource, subresource || undefined), builtin: true,
       });
       desired = r;
       ctx.managedFieldsDone = true;

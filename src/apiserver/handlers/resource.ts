@@ -5,7 +5,7 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { convertToStorage } from '../../api/conversion.js';
 import type { Cluster } from '../cluster.js';
-import { readBody, sendJSON, mediaType } from '../http.js';
+import { decodeObject, readBody, sendJSON, mediaType } from '../http.js';
 import type { RequestInfo } from '../requestinfo.js';
 import type { DeleteOptions, ListOptions, Registry } from '../registry/generic.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -62,12 +62,13 @@ export function respondObject(req: IncomingMessage, res: ServerResponse, ri: Res
   sendWithWarnings(res, code, toExternal(ri, obj), ctx);
 }
 
-async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+/** DeleteOptions from the query and the body (JSON, YAML or protobuf); dryRun may come in either. */
+async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, ctx: RequestContext): Promise<DeleteOptions> {
   const body = await readBody(req);
-  let o: Obj = {};
-  if (body.length > 0) {
-    try { o = JSON.parse(body.toString('utf8')); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest('DeleteOptions body must be an object');
+  const o: Obj = body.length > 0 ? decodeObject(body, mediaType(req)) : {};
+  if (o.dryRun !== undefined) {
+    if (!Array.isArray(o.dryRun) || o.dryRun.some((d: unknown) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(o.dryRun)}: supported values: "All"`);
+    if (o.dryRun.length) ctx.dryRun = true;
   }
   const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof o.gracePeriodSeconds === 'number' ? o.gracePeriodSeconds : undefined);
   const policy = q.get('propagationPolicy') ?? o.propagationPolicy;
@@ -141,7 +142,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       return;
     }
     case 'delete': {
-      const opts = await readDeleteOptions(req, q);
+      const opts = await readDeleteOptions(req, q, ctx);
       const r = await reg.delete(ns, info.name, opts, ctx);
       if (r.deleted && !(ri.group === '' && ri.plural === 'pods')) {
         sendWithWarnings(res, 200, {
@@ -155,7 +156,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
     }
     case 'deletecollection': {
       if (ri.namespaced && !ns && !ri.verbs.includes('deletecollection')) throw notFoundResource();
-      const opts = await readDeleteOptions(req, q);
+      const opts = await readDeleteOptions(req, q, ctx);
       const items = await reg.deleteCollection(ns, listOptions(q), opts, ctx);
       sendWithWarnings(res, 200, listObject(ri, items, { resourceVersion: '' }), ctx);
       return;

@@ -151,7 +151,7 @@ export class Registry {
     this.strategy.prepareForCreate?.(obj, ctx);
     const errs: FieldError[] = [...hooks.validateCreate(this.ri, obj), ...(this.strategy.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name ?? '', errs);
-    hooks.trackCreate(this.ri, obj, ctx);
+    hooks.trackCreate(this.ri, obj, ctx, !!this.strategy.statusSubresource);
     return obj;
   }
 
@@ -203,6 +203,8 @@ export class Registry {
       if (wantRV && wantRV !== current.metadata.resourceVersion) {
         throw conflict(this.ri.group, this.ri.plural, name);
       }
+      // an unconditional update writes over what is there now (AllowUnconditionalUpdate)
+      if (!wantRV) desired.metadata.resourceVersion = current.metadata.resourceVersion;
       const obj = this.prepareUpdate(desired, current, ctx, opts.subresource);
       if (this.unchanged(obj, current)) return { obj: current, created: false };
       await this.admission.admit?.('update', this.ri, obj, current, ctx);
@@ -260,7 +262,7 @@ export class Registry {
       const errs = [...hooks.validateUpdate(this.ri, obj, old), ...(this.strategy.validateUpdate?.(obj, old, ctx) ?? [])];
       if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);
     }
-    hooks.trackUpdate(this.ri, obj, old, ctx, subresource);
+    hooks.trackUpdate(this.ri, obj, old, ctx, subresource, !!this.strategy.statusSubresource);
     return obj;
   }
 

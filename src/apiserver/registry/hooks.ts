@@ -7,6 +7,7 @@ import { applyDefaults as defaults } from '../../api/defaults/index.js';
 import { validateCreate as vCreate, validateUpdate as vUpdate } from '../../api/validation/index.js';
 import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
 import { updateManagedFields } from '../patch/index.js';
+import { schemaNodeFor } from '../../api/openapi/schema.js';
 import { statusObject } from '../status.js';
 import type { RequestContext } from './strategy.js';
 
@@ -44,15 +45,27 @@ export function managerFromUserAgent(ua: string | undefined): string {
   return s.length > 128 ? s.slice(0, 128) : s || 'unknown';
 }
 
-/** managedFields for an object created through an Update-style write. */
-export function trackCreate(ri: ResourceInfo, obj: Obj, ctx: RequestContext): void {
-  if (ctx.managedFieldsDone) return; // server-side apply computed them already
-  obj.metadata.managedFields = updateManagedFields(undefined, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now, undefined);
+/**
+ * Fields a write to this (sub)resource may not own: a main-resource write never owns
+ * status when status is its own subresource, and a status write never owns spec.
+ */
+export function resetFieldsFor(statusSubresource: boolean, subresource?: string): string[][] {
+  if (subresource === 'status') return [['spec']];
+  return statusSubresource ? [['status']] : [];
 }
 
-export function trackUpdate(ri: ResourceInfo, obj: Obj, old: Obj, ctx: RequestContext, subresource?: string): void {
+/** managedFields for an object created through an Update-style write. */
+export function trackCreate(ri: ResourceInfo, obj: Obj, ctx: RequestContext, statusSubresource = false): void {
+  if (ctx.managedFieldsDone) return; // server-side apply computed them already
+  obj.metadata.managedFields = updateManagedFields(undefined, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now,
+    { schema: schemaNodeFor(ri.group, ri.version, ri.kind), resetFields: resetFieldsFor(statusSubresource) });
+}
+
+export function trackUpdate(ri: ResourceInfo, obj: Obj, old: Obj, ctx: RequestContext, subresource?: string, statusSubresource = false): void {
   if (ctx.managedFieldsDone) return;
-  obj.metadata.managedFields = updateManagedFields(old, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now, subresource || undefined);
+  const sub = subresource === 'status' ? 'status' : undefined;
+  obj.metadata.managedFields = updateManagedFields(old, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now,
+    { schema: schemaNodeFor(ri.group, ri.version, ri.kind), subresource: sub, resetFields: resetFieldsFor(statusSubresource, sub) });
 }
 
 export function errorStatus(e: unknown): Obj {

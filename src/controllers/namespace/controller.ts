@@ -69,6 +69,8 @@ export interface NamespaceControllerOptions {
    * deletionTimestamp and refuses new content (upstream namespaceDeletionGracePeriod: 5 s).
    */
   deletionGracePeriodMs?: number;
+  /** Assumed seconds for finalizers on remaining content to finish (default 15, as upstream). */
+  finalizerEstimateSeconds?: number;
   log?: Logger;
 }
 
@@ -266,7 +268,7 @@ export class NamespaceController {
     const finalizers = new Map<string, number>();
     for (const it of left) for (const f of it.metadata?.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
     if (estimate > 0) return { estimate, remaining: left.length, finalizers };
-    if (finalizers.size > 0) return { estimate: FINALIZER_ESTIMATE_SECONDS, remaining: left.length, finalizers };
+    if (finalizers.size > 0) return { estimate: this.o.finalizerEstimateSeconds ?? FINALIZER_ESTIMATE_SECONDS, remaining: left.length, finalizers };
     // Nothing holds them, yet they are still there: treat as a failure and retry with back-off.
     throw new RemainingError(left.length, `unexpected items still remain in namespace: ${namespace} for gvr: ${res.group}/${res.version}, Resource=${res.plural}`);
   }

@@ -51,6 +51,22 @@ export function watchTests(make: MakeStore): void {
     }
   }));
 
+  test('watch from a future revision waits for it', () => withStore(make, async (s) => {
+    const ac = new AbortController();
+    try {
+      const c = new Collector();
+      await s.create('/w/before', '.');
+      const mid = await s.currentRevision();
+      await watch(s, '/w/', mid + 1, c, ac.signal);
+      await s.create('/w/skipped', 'revision mid + 1 is not after fromRevision');
+      const seen = await s.create('/w/seen', '.');
+      await c.untilKey('/w/seen');
+      assert.deepEqual(c.events.map(ev), [put(seen)]);
+    } finally {
+      ac.abort();
+    }
+  }));
+
   test('watch only sees keys under its prefix', () => withStore(make, async (s) => {
     const ac = new AbortController();
     try {

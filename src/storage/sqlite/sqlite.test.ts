@@ -46,7 +46,8 @@ test('compaction physically deletes superseded rows and tombstones, keeping curr
 
 test('a second process (or connection) cannot open a file in use', async () => {
   const path = join(dir, 'locked.db');
-  const s = await SqliteStore.open(path);
+  await (await SqliteStore.open(path)).close();
+  const s = await SqliteStore.open(path); // an existing file, opened without writing: still held
   try {
     await assert.rejects(SqliteStore.open(path, { lockTimeoutMs: 0 }), /in use by another process/);
   } finally {

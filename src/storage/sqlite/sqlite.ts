@@ -65,7 +65,9 @@ export class SqliteStore implements Store {
         db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.lockTimeoutMs ?? 1000))}`);
         db.pragma('journal_mode = WAL');
       }
-      db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+      const sync = opts.synchronous ?? 'NORMAL';
+      if (sync !== 'NORMAL' && sync !== 'FULL') throw new TypeError(`synchronous must be NORMAL or FULL, not ${String(sync)}`);
+      db.pragma(`synchronous = ${sync}`);
       db.pragma('cache_size = -32768'); // 32 MiB: big lists stay in memory
       db.exec(SCHEMA);
       migrate(db);

@@ -1,7 +1,7 @@
 // Pods and pod templates: ValidatePodSpec, pod-only rules, the update rules that make most
 // of a pod immutable, and status updates.
 
-import { fe, immutable, type FieldError } from '../../errors.js';
+import { fe, type FieldError } from '../../errors.js';
 import { clone, type Obj } from '../../types.js';
 import {
   isDNS1123Subdomain, isValidGroupID, isValidIP, isValidUserID, nameIsDNSSubdomain, inclusiveRangeError,
@@ -497,4 +497,3 @@ export function validateBinding(b: Obj): FieldError[] {
   return errs;
 }
 
-export { immutable };

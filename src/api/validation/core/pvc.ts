@@ -124,7 +124,7 @@ export function validatePersistentVolumeClaimUpdate(pvc: Obj, old: Obj): FieldEr
 
 export function validatePersistentVolumeClaimStatusUpdate(pvc: Obj, old: Obj): FieldError[] {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata);
-  if (!str(obj(pvc.metadata).resourceVersion)) errs.push(fe.required('resourceVersion'));
+  if (!str(obj(pvc.metadata).resourceVersion) && !str(obj(old.metadata).resourceVersion)) errs.push(fe.required('resourceVersion'));
   if (arr(obj(pvc.spec).accessModes).length === 0) errs.push(fe.required('Spec.accessModes'));
   for (const [r, q] of Object.entries(obj(obj(pvc.status).capacity))) {
     const tq = tryParseQuantity(q);
@@ -244,6 +244,6 @@ export function validatePersistentVolumeUpdate(pv: Obj, old: Obj): FieldError[] 
 
 export function validatePersistentVolumeStatusUpdate(pv: Obj, old: Obj): FieldError[] {
   const errs = validateObjectMetaUpdate(pv.metadata, old.metadata);
-  if (!str(obj(pv.metadata).resourceVersion)) errs.push(fe.required('resourceVersion'));
+  if (!str(obj(pv.metadata).resourceVersion) && !str(obj(old.metadata).resourceVersion)) errs.push(fe.required('resourceVersion'));
   return errs;
 }
