@@ -101,11 +101,17 @@ export interface FieldError {
   detail?: string;
 }
 
+/** Values as Go's field.Error prints them: %q strings, %v scalars, %#v maps and slices. */
 function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
+  if (v === null || v === undefined) return '"null"';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return `[]${typeof v[0] === 'string' ? 'string' : 'interface {}'}{${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(', ')}}`;
+  const goLit = (x: unknown) => (typeof x === 'string' ? JSON.stringify(x) : String(x));
+  if (Array.isArray(v)) return `[]${typeof v[0] === 'string' ? 'string' : 'interface {}'}{${v.map(goLit).join(', ')}}`;
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.every(([, x]) => typeof x === 'string')) return `map[string]string{${entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`).join(', ')}}`;
+  }
   return JSON.stringify(v);
 }
 

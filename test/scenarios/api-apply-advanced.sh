@@ -117,7 +117,7 @@ data: {color: red}
 YAML
 ok k get cm ssa -n "$NS" -o jsonpath='{.data.color} {.metadata.managedFields[?(@.manager=="alice")].fieldsV1}'
 expect_eq "$LAST_OUT" 'red {"f:data":{"f:size":{}}}' "forcing moves ownership of color from alice to bob"
-# two conflicts against an Update manager name it with its version and time
+# two conflicts against an Update manager name it with its API version
 ok k patch cm ssa -n "$NS" --type=merge -p '{"data":{"size":"L","extra":"x"}}'
 ssa carol <<'YAML'
 apiVersion: v1
@@ -126,7 +126,7 @@ metadata: {name: ssa}
 data: {size: M, extra: "y"}
 YAML
 [ $? -ne 0 ] || fail "a conflict with kubectl-patch must fail"
-expect_contains "$LAST_ERR" 'Apply failed with 2 conflicts: conflicts with "kubectl-patch" using v1 at '
+expect_contains "$LAST_ERR" 'Apply failed with 2 conflicts: conflicts with "kubectl-patch" using v1:'
 expect_contains "$LAST_ERR" '- .data.extra'
 expect_contains "$LAST_ERR" '- .data.size'
 # a field dropped from an applier's config is removed when nobody else owns it

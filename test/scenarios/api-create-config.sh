@@ -86,7 +86,7 @@ refused k create -f "$f" -n "$NS"
 expect_contains "$LAST_ERR" 'data[a]: Invalid value: "a": duplicate of key present in binaryData'
 
 # --- secrets -----------------------------------------------------------------------------
-ok k create secret generic gen --from-literal=user=admin --from-file=conf="$tmp/nginx.conf" --from-env-file="$tmp/app.env" -n "$NS" --dry-run=client -o yaml
+ok k create secret generic gen --from-literal=user=admin --from-file=conf="$tmp/nginx.conf" -n "$NS" --dry-run=client -o yaml
 expect_contains "$LAST_OUT" "kind: Secret"
 expect_contains "$LAST_OUT" "user: YWRtaW4="
 ok k create secret generic gen --from-literal=user=admin --from-file=conf="$tmp/nginx.conf" -n "$NS"

@@ -7,7 +7,7 @@
 // gets the stored object's, as upstream's store does). Jobs need metadata.uid: validateCreate generates
 // their selector (the Job strategy's generateSelector, defaults/strategy.ts) in place.
 
-import { fieldErrorString, type FieldError } from '../errors.js';
+import { fe, fieldErrorString, type FieldError } from '../errors.js';
 import type { Obj } from '../types.js';
 import { findKind } from '../resources.js';
 import { nameIsDNSSubdomain, pathSegmentName } from './names.js';
@@ -98,8 +98,10 @@ const RULES: Record<string, KindRules> = {
       return validateJob(o, true);
     },
     update: (o, old) => {
+      // The Job strategy runs ValidateJob and then ValidateJobUpdate; the prefixed batch
+      // labels are only required of jobs that were created with them.
       const oldLabels = obj(obj(obj(obj(old.spec).template).metadata).labels);
-      return [...validateJobUpdate(o, old), ...validateJob(o, JOB_LABELS.controllerUid in oldLabels).filter((e) => e.field !== 'metadata.name')];
+      return [...validateJob(o, JOB_LABELS.controllerUid in oldLabels), ...validateJobUpdate(o, old)];
     },
     status: validateJobStatusUpdate,
   },
@@ -135,6 +137,25 @@ const RULES: Record<string, KindRules> = {
   'apiextensions.k8s.io/CustomResourceDefinition': { create: validateCRD, update: createThenUpdate(validateCRD), status: metaOnlyUpdate },
 };
 
+/** The access reviews' spec rules (authorization/validation); other virtual kinds have none. */
+function validateVirtual(group: string, kind: string, o: Obj): FieldError[] {
+  if (group !== 'authorization.k8s.io') return [];
+  const spec = obj(o.spec);
+  const errs: FieldError[] = [];
+  const hasRes = spec.resourceAttributes !== undefined && spec.resourceAttributes !== null;
+  const hasNonRes = spec.nonResourceAttributes !== undefined && spec.nonResourceAttributes !== null;
+  if (hasRes === hasNonRes) {
+    errs.push(fe.invalid('spec.resourceAttributes', spec.resourceAttributes ?? null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+  }
+  if ((kind === 'SubjectAccessReview' || kind === 'LocalSubjectAccessReview') && !str(spec.user) && !(Array.isArray(spec.groups) && spec.groups.length)) {
+    errs.push(fe.invalid('spec.user', str(spec.user), 'at least one of user or group must be specified'));
+  }
+  if (kind === 'LocalSubjectAccessReview' && str(obj(spec.resourceAttributes).namespace) !== str(obj(o.metadata).namespace)) {
+    errs.push(fe.invalid('spec.resourceAttributes.namespace', str(obj(spec.resourceAttributes).namespace), 'must match metadata.namespace'));
+  }
+  return errs;
+}
+
 function ctxOf(group: string, version: string, kind: string, o: Obj): Ctx {
   const ri = findKind(group, version, kind);
   const namespaced = ri ? ri.namespaced : str(obj(o.metadata).namespace) !== '';
@@ -157,6 +178,8 @@ const genericMeta = (o: Obj, ctx: Ctx) => validateObjectMeta(o.metadata, ctx.nam
 /** Validation of a new object (strategy.Validate, then the generic ObjectMeta rules). */
 export function validateCreate(group: string, version: string, kind: string, o: Obj): FieldError[] {
   const ctx = ctxOf(group, version, kind, o);
+  // Reviews and other virtual kinds are never stored: only their spec rules apply.
+  if (findKind(group, version, kind)?.virtual) return dedupe(validateVirtual(group, kind, o));
   const rules = RULES[`${group}/${kind}`];
   let errs = rules ? rules.create(o, ctx) : validateObjectMeta(o.metadata, ctx.namespaced, nameIsDNSSubdomain);
   if (errs.length === 0) errs = genericMeta(o, ctx);

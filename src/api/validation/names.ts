@@ -174,10 +174,11 @@ function hasChDirPrefix(value: string): string[] {
 }
 
 const ENV_VAR_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
+const envVarRe = full(ENV_VAR_FMT);
 
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!full(ENV_VAR_FMT).test(value)) {
+  if (!envVarRe.test(value)) {
     errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", ENV_VAR_FMT, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
   }
   errs.push(...hasChDirPrefix(value));
@@ -199,11 +200,12 @@ export function isRelaxedEnvVarName(value: string): string[] {
 }
 
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
+const configKeyRe = full(CONFIG_KEY_FMT);
 
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
-  if (!full(CONFIG_KEY_FMT).test(value)) {
+  if (!configKeyRe.test(value)) {
     errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
   }
   errs.push(...hasChDirPrefix(value));
@@ -211,6 +213,7 @@ export function isConfigMapKey(value: string): string[] {
 }
 
 const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPathRe = full(HTTP_PATH_FMT);
 
 /** "acme.io/foo": a DNS subdomain, '/', then HTTP path characters. Returns [message, value] pairs. */
 export function isDomainPrefixedPath(value: string): { value: string; msg: string }[] {
@@ -219,7 +222,7 @@ export function isDomainPrefixedPath(value: string): { value: string; msg: strin
   const host = value.slice(0, idx);
   const path = value.slice(idx + 1);
   const errs = isDNS1123Subdomain(host).map((msg) => ({ value: host, msg }));
-  if (!full(HTTP_PATH_FMT).test(path)) errs.push({ value: path, msg: regexError('Invalid path', HTTP_PATH_FMT) });
+  if (!httpPathRe.test(path)) errs.push({ value: path, msg: regexError('Invalid path', HTTP_PATH_FMT) });
   return errs;
 }
 

@@ -97,6 +97,14 @@ test('horizontal pod autoscalers (v2 and v1)', () => {
 
 test('kinds without specific rules still get ObjectMeta validation', () => {
   assert.equal(create('', 'ServiceAccount', { metadata: { name: 'Bad', namespace: 'default' } }).startsWith('ServiceAccount "Bad" is invalid: metadata.name: Invalid value: "Bad"'), true);
+  assert.equal(create('', 'ConfigMap', { metadata: { name: 'a/b', namespace: 'default' } }).startsWith('ConfigMap "a/b" is invalid: metadata.name: Invalid value: "a/b"'), true);
+});
+
+test('virtual review kinds need no name, only a sensible spec', () => {
+  assert.equal(create('authorization.k8s.io', 'SelfSubjectAccessReview', { metadata: {}, spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } }), '');
   assert.equal(create('authorization.k8s.io', 'SelfSubjectAccessReview', { metadata: {}, spec: {} }),
-    'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: metadata.name: Required value: name or generateName is required');
+    'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+  assert.equal(create('authorization.k8s.io', 'SubjectAccessReview', { metadata: {}, spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } } }),
+    'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
+  assert.equal(create('authentication.k8s.io', 'TokenReview', { metadata: {}, spec: { token: 'x' } }), '');
 });

@@ -5,7 +5,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Cluster } from '../cluster.js';
 import type { Admission, RequestContext } from '../registry/strategy.js';
-import { mutatePod } from './pods.js';
+import { admitPriority, mutatePod } from './pods.js';
 import { ServiceAllocator } from './services.js';
 
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -38,7 +38,9 @@ export class Admissions implements Admission {
     if (op === 'create' && ri.namespaced) await this.namespaceLifecycle(ri, obj);
     if (ri.group === '' && ri.plural === 'pods' && op === 'create') {
       const errs: FieldError[] = mutatePod(obj);
-      if (errs.length) throw new ApiError(403, 'Forbidden', `pods "${obj.metadata.name}" is forbidden: ${errs.map((e) => e.detail).join(', ')}`);
+      const why = errs.length ? errs.map((e) => e.detail).join(', ')
+        : await admitPriority(obj, async () => (await this.cluster.registryByName('scheduling.k8s.io', 'priorityclasses').list('', {})).items);
+      if (why) throw new ApiError(403, 'Forbidden', `pods "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: 'pods' });
     }
     if (ri.group === '' && ri.plural === 'services') {
       this.held.set(obj, this.services.allocate(obj, old));

@@ -12,7 +12,6 @@ export function mutatePod(pod: Obj): FieldError[] {
   spec.serviceAccount = spec.serviceAccountName;
   if (spec.automountServiceAccountToken !== false && !pod.metadata?.annotations?.['kubernetes.io/config.mirror']) addTokenVolume(spec);
   addDefaultTolerations(spec);
-  if (spec.priority === undefined && !spec.priorityClassName) spec.priority = 0;
   if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
   return [];
 }
@@ -42,4 +41,28 @@ function addDefaultTolerations(spec: Obj): void {
     if (!has(key)) tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }
   spec.tolerations = tol;
+}
+
+/**
+ * The Priority admission plugin: priority and preemptionPolicy from the pod's
+ * PriorityClass (or the global default class), refusing unknown class names.
+ */
+export async function admitPriority(pod: Obj, classes: () => Promise<Obj[]>): Promise<string | undefined> {
+  const spec = pod.spec;
+  const all = await classes();
+  let pc: Obj | undefined;
+  if (spec.priorityClassName) {
+    pc = all.find((c) => c.metadata.name === spec.priorityClassName);
+    if (!pc) return `no PriorityClass with name ${spec.priorityClassName} was found`;
+  } else {
+    pc = all.filter((c) => c.globalDefault).sort((a, b) => a.value - b.value)[0];
+  }
+  const value = pc ? pc.value : 0;
+  if (spec.priority !== undefined && spec.priority !== null && spec.priority !== value) {
+    return `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`;
+  }
+  spec.priority = value;
+  if (pc) spec.priorityClassName = pc.metadata.name;
+  spec.preemptionPolicy = pc?.preemptionPolicy ?? spec.preemptionPolicy ?? 'PreemptLowerPriority';
+  return undefined;
 }

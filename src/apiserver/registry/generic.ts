@@ -243,12 +243,14 @@ export class Registry {
         if (old.metadata[f] !== undefined) m[f] = clone(old.metadata[f]); else delete m[f];
       }
       this.strategy.prepareForStatusUpdate?.(obj, old);
-      const errs = [...hooks.validateUpdate(this.ri, obj, old), ...(this.strategy.validateStatusUpdate?.(obj, old) ?? [])];
+      const errs = [...hooks.validateSubresourceUpdate(this.ri, 'status', obj, old), ...(this.strategy.validateStatusUpdate?.(obj, old) ?? [])];
       if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);
     } else if (subresource) {
       // binding, finalize, ephemeralcontainers, approval, resize: the handler built the
       // object from the current one and changed only what the subresource may change
       if (this.strategy.generation && specOf(obj) !== specOf(old)) m.generation = (old.metadata.generation ?? 1) + 1;
+      const errs = hooks.validateSubresourceUpdate(this.ri, subresource, obj, old);
+      if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);
     } else {
       hooks.applyDefaults(this.ri, obj);
       if (this.strategy.statusSubresource) {

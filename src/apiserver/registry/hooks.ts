@@ -4,7 +4,10 @@ import type { ApiError, FieldError } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { applyDefaults as defaults } from '../../api/defaults/index.js';
-import { validateCreate as vCreate, validateUpdate as vUpdate } from '../../api/validation/index.js';
+import {
+  validateCreate as vCreate, validateUpdate as vUpdate, validateStatusUpdate as vStatus,
+  validateEphemeralContainersUpdate, validateNamespaceFinalize,
+} from '../../api/validation/index.js';
 import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
 import { updateManagedFields } from '../patch/index.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
@@ -21,6 +24,14 @@ export function validateCreate(ri: ResourceInfo, obj: Obj): FieldError[] {
 
 export function validateUpdate(ri: ResourceInfo, obj: Obj, old: Obj): FieldError[] {
   return vUpdate(ri.group, ri.version, ri.kind, obj, old);
+}
+
+/** Validation of a subresource write: status, ephemeralcontainers, finalize have their own rules. */
+export function validateSubresourceUpdate(ri: ResourceInfo, subresource: string, obj: Obj, old: Obj): FieldError[] {
+  if (subresource === 'status') return vStatus(ri.group, ri.version, ri.kind, obj, old);
+  if (subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(obj, old);
+  if (subresource === 'finalize') return validateNamespaceFinalize(obj, old);
+  return [];
 }
 
 /** A predicate for label and field selectors, or undefined when neither is given. */

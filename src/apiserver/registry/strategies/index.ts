@@ -3,6 +3,7 @@ import type { ResourceInfo } from '../../../api/resources.js';
 import type { Strategy } from '../strategy.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
+import { patchServiceAllocatedValues, prepareJobForCreate } from '../../../api/defaults/strategy.js';
 
 const workload: Strategy = { generation: true, statusSubresource: true };
 const withStatus: Strategy = { statusSubresource: true };
@@ -11,7 +12,12 @@ const generationOnly: Strategy = { generation: true };
 const STRATEGIES: Record<string, Strategy> = {
   '/Pod': podStrategy,
   '/Namespace': namespaceStrategy,
-  '/Service': { statusSubresource: true, prepareForCreate(o) { o.status = { loadBalancer: {} }; } },
+  '/Service': {
+    statusSubresource: true,
+    prepareForCreate(o) { o.status = { loadBalancer: {} }; },
+    // an update that omits allocated ClusterIPs/NodePorts keeps them
+    prepareForUpdate(o, old) { patchServiceAllocatedValues(o, old); },
+  },
   '/Node': withStatus,
   '/PersistentVolume': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
   '/PersistentVolumeClaim': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
@@ -23,7 +29,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'apps/ReplicaSet': workload,
   'apps/StatefulSet': workload,
   'apps/DaemonSet': workload,
-  'batch/Job': workload,
+  'batch/Job': { ...workload, prepareForCreate(o) { prepareJobForCreate(o); } },
   'batch/CronJob': workload,
   'autoscaling/HorizontalPodAutoscaler': workload,
   'policy/PodDisruptionBudget': workload,

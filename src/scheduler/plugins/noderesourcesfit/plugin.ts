@@ -63,6 +63,18 @@ export function fitsRequest(pod: PodInfo, node: NodeInfo, args: FitArgs = {}): I
   return out;
 }
 
+/** The common case without allocating: everything fits (extended resources: checked slowly). */
+function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  const req = pod.requests;
+  return node.pods.length + 1 <= alloc.allowedPodNumber
+    && req.scalar === null
+    && req.milliCPU <= alloc.milliCPU - used.milliCPU
+    && req.memory <= alloc.memory - used.memory
+    && req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage;
+}
+
 // Failing nodes mostly fail the same way: share one Status per distinct outcome.
 const statusCache = new Map<string, Status>();
 function statusFor(list: InsufficientResource[]): Status {
@@ -94,6 +106,7 @@ export function newNodeResourcesFit(args: FitArgs = {}): NodeResourcesFitPlugin 
     // The pod's requests are pre-computed in its PodInfo; nothing to prepare.
     preFilter: () => null,
     filter(_state, pod: PodInfo, node: NodeInfo): Status | null {
+      if (fitsQuickly(pod, node)) return null;
       const list = fitsRequest(pod, node, args);
       return list.length === 0 ? null : statusFor(list);
     },
