@@ -122,6 +122,9 @@ async function startServer() {
     KUBECONFIG: kubeconfig,
     KUBECACHEDIR: join(tmp, 'kube-cache'), // never reuse discovery cached for another cluster on this port
     SKIFF_MAIN: join(repo, 'dist/cmd/main.js'),
+    // kubectl 1.27 colours `cluster-info` even when stdout is no terminal unless TERM=dumb
+    // (newer ones check for a tty); scenarios read plain text, as in any non-interactive run.
+    TERM: 'dumb',
   };
   return { child, exited, dataDir, port, logFile, env, readyMs: Date.now() - t0 };
 }
@@ -211,7 +214,7 @@ function summary() {
   const sum = (k) => levels.reduce((a, l) => a + l[k], 0);
   const failed = sum('failed'), passed = sum('passed');
   process.stdout.write(`\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s)\n${line(head)}\n${rows.map(line).join('\n')}\n\n`);
-  if (server && failed) process.stdout.write(`server log: ${server.logFile}\n`);
+  if (server && failed) process.stdout.write(`server log ${server.logFile}, last lines:\n${tail(server.logFile, 30)}\n\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return failed === 0 && passed > 0;
 }

@@ -33,7 +33,7 @@ export interface QueueOptions {
   now?: () => number;
 }
 
-interface InFlight { eventIdx: number; latest?: PodInfo }
+interface InFlight { eventIdx: number; latest?: PodInfo; deleted?: boolean }
 interface RecordedEvent { event: ClusterEvent; oldObj?: Obj; newObj?: Obj }
 
 export const EVENT_UNSCHEDULABLE_TIMEOUT: ClusterEvent = { resource: 'WildCard', actions: 1 | 2 | 2048, label: 'UnschedulableTimeout' };
@@ -132,7 +132,17 @@ export class SchedulingQueue implements PodNominator {
   /** The scheduling cycle of this pod has ended (bound, assumed or requeued). */
   done(key: string): void {
     this.inFlight.delete(key);
-    if (this.inFlight.size === 0) this.events = [];
+    if (this.inFlight.size === 0) {
+      this.events = [];
+      return;
+    }
+    // Drop events no pod in flight can still need (bounded memory under constant traffic).
+    if (this.events.length < 1024) return;
+    let min = Infinity;
+    for (const f of this.inFlight.values()) min = Math.min(min, f.eventIdx);
+    if (min === 0) return;
+    this.events = this.events.slice(min);
+    for (const f of this.inFlight.values()) f.eventIdx -= min;
   }
 
   /** An update of a pod that is not assigned yet. */
@@ -142,7 +152,7 @@ export class SchedulingQueue implements PodNominator {
     if (oldPod) this.updateNominatedPod(oldPod, pi);
     const fl = this.inFlight.get(key);
     if (fl) {
-      fl.latest = pi;
+      if (!fl.deleted) fl.latest = pi;
       return;
     }
     const a = this.activeQ.get(key);
@@ -178,7 +188,10 @@ export class SchedulingQueue implements PodNominator {
     this.backoffQ.delete(key);
     this.unschedulable.delete(key);
     const fl = this.inFlight.get(key);
-    if (fl) fl.latest = undefined;
+    if (fl) {
+      fl.latest = undefined;
+      fl.deleted = true;
+    }
   }
 
   /**
@@ -189,6 +202,7 @@ export class SchedulingQueue implements PodNominator {
     if (this.closed) return;
     const key = q.podInfo.key;
     const fl = this.inFlight.get(key);
+    if (fl?.deleted) return;
     if (fl?.latest) q.podInfo = fl.latest;
     if (this.activeQ.has(key) || this.backoffQ.has(key) || this.unschedulable.has(key)) return;
     q.timestamp = this.now();

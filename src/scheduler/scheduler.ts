@@ -371,21 +371,30 @@ export class Scheduler {
   private failed(q: QueuedPodInfo, code: Code, message: string, nominatedNodeName?: string): void {
     const pi = q.podInfo;
     const reason = code === Code.Unschedulable || code === Code.UnschedulableAndUnresolvable ? 'Unschedulable' : 'SchedulerError';
-    const latest = this.informers.get('pods')?.store.get(pi.namespace, pi.name);
-    if (!latest || latest.metadata?.uid !== pi.pod.metadata?.uid || latest.spec?.nodeName) {
-      this.queue.done(pi.key);
+    const current = (): Obj | undefined => {
+      const p = this.informers.get('pods')?.store.get(pi.namespace, pi.name);
+      return p && p.metadata?.uid === pi.pod.metadata?.uid && !p.spec?.nodeName ? p : undefined;
+    };
+    const latest = current();
+    if (!latest) {
+      this.queue.done(pi.key); // deleted or bound by someone else meanwhile
       return;
     }
-    this.queue.addUnschedulableIfNotPresent(q, { error: reason === 'SchedulerError' });
     if (nominatedNodeName !== undefined) {
       if (nominatedNodeName) this.queue.addNominatedPod(new PodInfo(latest, pi.priority), nominatedNodeName);
       else this.queue.deleteNominatedPodIfExists(latest);
     }
-    this.queue.done(pi.key);
     this.recorder.event(podRef(latest), 'Warning', 'FailedScheduling', truncate(message));
+    // Requeue only once the condition is written, so a retry that binds the pod cannot be
+    // overtaken by this (older) status. Until then the pod counts as in flight: events that
+    // arrive meanwhile are remembered for it.
     const p = this.updatePodCondition(latest, reason, message, nominatedNodeName)
       .catch((err) => this.log.warn(`updating the PodScheduled condition of ${pi.namespace}/${pi.name} failed: ${errMsg(err)}`))
-      .finally(() => this.background.delete(p));
+      .finally(() => {
+        this.background.delete(p);
+        if (current() && !this.signal.aborted) this.queue.addUnschedulableIfNotPresent(q, { error: reason === 'SchedulerError' });
+        this.queue.done(pi.key);
+      });
     this.background.add(p);
   }
 

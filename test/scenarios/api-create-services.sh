@@ -74,7 +74,10 @@ spec:
 YAML
 )
 refused k create -f "$f" -n "$NS"
-expect_contains "$LAST_ERR" 'The Service "badport" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive'
+expect_contains "$LAST_ERR" 'The Service "badport" is invalid: '
+# targetPort defaults to port, so it is reported as well
+expect_contains "$LAST_ERR" '* spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive'
+expect_contains "$LAST_ERR" '* spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive'
 f=$(manifest noports.yaml <<'YAML'
 apiVersion: v1
 kind: Service

@@ -26,14 +26,11 @@ ok k get deploy web -n "$NS" -o jsonpath='{.spec.template.spec.containers[0].ima
 expect_eq "$LAST_OUT" "Always /dev/termination-log File" "container defaults (untagged image pulls Always)"
 ok k get deploy web -n "$NS" -o jsonpath='{.metadata.generation}'
 expect_eq "$LAST_OUT" "1"
-# the deployment controller stamps a revision and reports replicas
-wait_for 30 "1" jp "deploy web -n $NS" '{.metadata.annotations.deployment\.kubernetes\.io/revision}'
-wait_match 30 '^web +0/3 +3 +0 +[0-9]+s$' bash -c "kubectl get deploy web -n $NS --no-headers"
 ok k get deploy -n "$NS"
 expect_match "$(head -1 <<<"$LAST_OUT")" '^NAME +READY +UP-TO-DATE +AVAILABLE +AGE$'
 ok k get deploy web -n "$NS" -o wide
 expect_match "$(head -1 <<<"$LAST_OUT")" '^NAME +READY +UP-TO-DATE +AVAILABLE +AGE +CONTAINERS +IMAGES +SELECTOR$'
-expect_match "$LAST_OUT" 'web +0/3 +3 +0 +[0-9]+s +busybox +busybox +app=web$'
+expect_match "$LAST_OUT" 'web +0/3 +[0-9]+ +0 +[0-9]+s +busybox +busybox +app=web$'
 ok k create deployment tagged --image=busybox:1.36 -n "$NS"
 ok k get deploy tagged -n "$NS" -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].imagePullPolicy}'
 expect_eq "$LAST_OUT" "1 IfNotPresent" "a tagged image pulls IfNotPresent; replicas default to 1"
@@ -95,7 +92,6 @@ spec:
 YAML
 )
 ok k create -f "$f" -n "$NS"
-wait_match 30 '^susp +Suspended +0/3 ' bash -c "kubectl get job susp -n $NS --no-headers"
 f=$(manifest badjob.yaml <<'YAML'
 apiVersion: batch/v1
 kind: Job
@@ -117,7 +113,7 @@ ok k get cj tick -n "$NS" -o jsonpath='{.spec.schedule}|{.spec.concurrencyPolicy
 expect_eq "$LAST_OUT" "*/5 * * * *|Allow|false|3|1|OnFailure" "cronjob defaults"
 ok k get cronjobs -n "$NS"
 expect_match "$(head -1 <<<"$LAST_OUT")" '^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE$'
-expect_match "$LAST_OUT" '\ntick +\*/5 \* \* \* \* +<none> +False +0 +<none> +[0-9]+s'
+expect_match "$LAST_OUT" $'\n''tick +\*/5 \* \* \* \* +<none> +False +0 +<none> +[0-9]+s'
 f=$(manifest tz.yaml <<'YAML'
 apiVersion: batch/v1
 kind: CronJob
@@ -147,3 +143,10 @@ ok k create job manual --from=cronjob/tick -n "$NS"
 expect_eq "$LAST_OUT" "job.batch/manual created"
 ok k get job manual -n "$NS" -o jsonpath='{.metadata.annotations.cronjob\.kubernetes\.io/instantiate} {.metadata.ownerReferences[0].kind} {.metadata.ownerReferences[0].name} {.spec.template.spec.containers[0].command}'
 expect_eq "$LAST_OUT" 'manual CronJob tick ["date"]'
+
+# --- what the controllers add ------------------------------------------------------------
+# the deployment controller stamps a revision and reports replicas (pods stay Pending)
+wait_for 30 "1" jp "deploy web -n $NS" '{.metadata.annotations.deployment\.kubernetes\.io/revision}'
+wait_match 30 '^web +0/3 +3 +0 +[0-9]+s$' k get deploy web -n "$NS" --no-headers
+# the job controller marks a suspended job
+wait_match 30 '^susp +Suspended +0/3 ' k get job susp -n "$NS" --no-headers

@@ -101,6 +101,12 @@ ok k patch cm held -n "$NS" --type=merge -p '{"data":{"still":"writable"}}'
 ok k patch cm held -n "$NS" --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
 wait_for 15 "" jp "cm held -n $NS" '{.metadata.name}'
 
+# the immortal namespaces cannot be deleted (checked with a server dry run)
+for ns in default kube-system kube-public; do
+  refused k delete namespace "$ns" --dry-run=server
+  expect_contains "$LAST_ERR" "Error from server (Forbidden): namespaces \"$ns\" is forbidden: this namespace may not be deleted"
+done
+
 # ownerReferences and the garbage collector: background (default), orphan, foreground
 mkchild() { # mkchild NAME PARENT_NAME PARENT_UID [FINALIZER]
   local fin=""; [ -n "${4:-}" ] && fin="finalizers: [$4]"
@@ -155,9 +161,3 @@ wait_match 30 '^web2-' jp "rs -n $NS -l app=web2" '{.items[0].metadata.name}'
 ok k delete deployment web2 -n "$NS"
 wait_for 30 "" jp "rs -n $NS -l app=web2" '{.items[*].metadata.name}'
 wait_for 30 "" jp "pods -n $NS -l app=web2" '{.items[*].metadata.name}'
-
-# the immortal namespaces cannot be deleted (checked with a server dry run)
-for ns in default kube-system kube-public; do
-  refused k delete namespace "$ns" --dry-run=server
-  expect_contains "$LAST_ERR" "Error from server (Forbidden): namespaces \"$ns\" is forbidden: this namespace may not be deleted"
-done

@@ -48,23 +48,6 @@ ok k describe svc np -n "$NS"
 expect_match "$LAST_OUT" "NodePort: +80-80 +$np/TCP"
 expect_match "$LAST_OUT" 'External Traffic Policy: +Cluster'
 
-ok k create deployment web --image=busybox --replicas=2 -n "$NS"
-wait_match 30 'NewReplicaSet: +web-[a-z0-9]+ \(2/2 replicas created\)' k describe deploy web -n "$NS"
-ok k describe deploy web -n "$NS"
-expect_match "$LAST_OUT" "^Name: +web"$'\n'"Namespace: +$NS"$'\n''CreationTimestamp: +[A-Z][a-z]{2}, '
-expect_match "$LAST_OUT" 'Labels: +app=web'
-expect_match "$LAST_OUT" 'Annotations: +deployment.kubernetes.io/revision: 1'
-expect_match "$LAST_OUT" 'Selector: +app=web'
-expect_match "$LAST_OUT" 'Replicas: +2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable'
-expect_match "$LAST_OUT" 'StrategyType: +RollingUpdate'
-expect_match "$LAST_OUT" 'MinReadySeconds: +0'
-expect_match "$LAST_OUT" 'RollingUpdateStrategy: +25% max unavailable, 25% max surge'
-expect_match "$LAST_OUT" $'Pod Template:\n  Labels: +app=web\n  Containers:\n   busybox:\n    Image: +busybox'
-expect_match "$LAST_OUT" 'Available +False +MinimumReplicasUnavailable'
-expect_match "$LAST_OUT" 'Progressing +True +ReplicaSetUpdated'
-expect_match "$LAST_OUT" 'OldReplicaSets: +<none>'
-expect_match "$LAST_OUT" 'Normal +ScalingReplicaSet +[0-9a-z]+ +deployment-controller +Scaled up replica set web-[a-z0-9]+ (to 2|from 0 to 2)'
-
 ok k create serviceaccount robot -n "$NS"
 ok k describe sa robot -n "$NS"
 expect_match "$LAST_OUT" "^Name: +robot"$'\n'"Namespace: +$NS"
@@ -117,3 +100,22 @@ expect_match "$LAST_OUT" 'Labels: +app=x'
 expect_match "$LAST_OUT" 'Status: +Pending'
 expect_match "$LAST_OUT" $'Containers:\n  pending:\n    Image: +busybox'
 expect_match "$LAST_OUT" 'QoS Class: +BestEffort'
+
+# a deployment, once the deployment controller has acted on it
+ok k create deployment web --image=busybox --replicas=2 -n "$NS"
+wait_match 30 'NewReplicaSet: +web-[a-z0-9]+ \(2/2 replicas created\)' k describe deploy web -n "$NS"
+ok k describe deploy web -n "$NS"
+expect_match "$LAST_OUT" "^Name: +web"$'\n'"Namespace: +$NS"$'\n''CreationTimestamp: +[A-Z][a-z]{2}, '
+expect_match "$LAST_OUT" 'Labels: +app=web'
+expect_match "$LAST_OUT" 'Annotations: +deployment.kubernetes.io/revision: 1'
+expect_match "$LAST_OUT" 'Selector: +app=web'
+expect_match "$LAST_OUT" 'Replicas: +2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable'
+expect_match "$LAST_OUT" 'StrategyType: +RollingUpdate'
+expect_match "$LAST_OUT" 'MinReadySeconds: +0'
+expect_match "$LAST_OUT" 'RollingUpdateStrategy: +25% max unavailable, 25% max surge'
+expect_match "$LAST_OUT" $'Pod Template:\n  Labels: +app=web\n  Containers:\n   busybox:\n    Image: +busybox'
+expect_match "$LAST_OUT" 'Available +False +MinimumReplicasUnavailable'
+expect_match "$LAST_OUT" 'Progressing +True +ReplicaSetUpdated'
+expect_match "$LAST_OUT" 'OldReplicaSets: +<none>'
+expect_match "$LAST_OUT" 'Normal +ScalingReplicaSet +[0-9a-z]+ +deployment-controller +Scaled up replica set web-[a-z0-9]+ (to 2|from 0 to 2)'
+

@@ -77,8 +77,8 @@ ok k get cm -n "$NS" -l app --sort-by=.metadata.labels.app -o name
 expect_eq "$(tr '\n' ' ' <<<"$LAST_OUT")" "configmap/cm-b configmap/cm-a " "sorted by label value"
 ok k get cm -n "$NS" --sort-by='{.data.k}' -o custom-columns=N:.metadata.name --no-headers -l 'app in (web,db)'
 expect_eq "$(tr '\n' ' ' <<<"$LAST_OUT")" "cm-a cm-b "
-ok k get cm -n "$NS" --sort-by=.metadata.creationTimestamp --no-headers -o custom-columns=N:.metadata.name
-expect_match "$(tr '\n' ' ' <<<"$LAST_OUT")" "cm-b .*cm-a .*cm-c " "sorted by creation time"
+ok k get cm -n "$NS" --sort-by=.metadata.creationTimestamp --no-headers -o custom-columns=T:.metadata.creationTimestamp
+expect_eq "$LAST_OUT" "$(sort <<<"$LAST_OUT")" "sorted by creation time"
 
 # table forms: headers, --show-labels, -L, --no-headers
 ok k get cm -n "$NS" --show-labels
@@ -105,10 +105,25 @@ ok k get cm -n "$NS" --server-print=false
 expect_match "$(head -1 <<<"$LAST_OUT")" '^NAME +(DATA +)?AGE$'
 expect_contains "$LAST_OUT" "cm-a"
 
-# get all: the usual workload and service types
-ok k create deployment d1 --image=busybox -n "$NS"
+# get all: the types in the "all" category (no controller needed: the objects are made here)
+ok k create deployment d1 --image=busybox --replicas=0 -n "$NS"
 ok k create service clusterip s1 --tcp=80:80 -n "$NS"
-wait_match 30 'replicaset.apps/d1-' k get all -n "$NS" -o name
+ok k create cronjob cj1 --image=busybox --schedule='0 0 * * *' -n "$NS"
+ok k apply -n "$NS" -f - <<'YAML'
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs1}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: rs1}}
+  template:
+    metadata: {labels: {app: rs1}}
+    spec: {containers: [{name: c, image: busybox}]}
+YAML
+ok k get all -n "$NS" -o name
+for r in pod/p1 service/s1 deployment.apps/d1 replicaset.apps/rs1 cronjob.batch/cj1; do
+  grep -qx "$r" <<<"$LAST_OUT" || fail "get all lacks $r"
+done
 ok k get all -n "$NS"
 expect_contains "$LAST_OUT" "pod/p1"
 expect_contains "$LAST_OUT" "service/s1"

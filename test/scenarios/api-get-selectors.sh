@@ -80,7 +80,8 @@ ok k get cm -A --chunk-size=3 -l tier --no-headers
 expect_eq "$(grep -c "^$NS " <<<"$LAST_OUT")" "3"
 ok k get --raw "/api/v1/namespaces/$NS/configmaps?limit=2&labelSelector=tier"
 expect_match "$LAST_OUT" '"continue":"[^"]+"'
-expect_contains "$LAST_OUT" '"remainingItemCount":1'
+# with a selector the server cannot know how many remain: no remainingItemCount
+expect_not_contains "$LAST_OUT" '"remainingItemCount"'
 cont=$(grep -o '"continue":"[^"]*"' <<<"$LAST_OUT" | cut -d'"' -f4)
 ok k get --raw "/api/v1/namespaces/$NS/configmaps?limit=2&labelSelector=tier&continue=$cont"
 expect_contains "$LAST_OUT" '"name":"c3"'

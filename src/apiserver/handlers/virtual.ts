@@ -1,7 +1,8 @@
 // Resources that are answered, not stored: access reviews, self-subject reviews, token
 // reviews, pod bindings and component statuses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { methodNotSupported } from '../../api/errors.js';
+import { invalid, methodNotSupported } from '../../api/errors.js';
+import { validateCreate } from '../../api/validation/index.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Cluster } from '../cluster.js';
@@ -31,6 +32,10 @@ export async function handleVirtual(cluster: Cluster, req: IncomingMessage, res:
   if (info.verb !== 'create' || info.subresource) throw methodNotSupported(ri.group, ri.plural, info.verb);
   const body = decodeObject(await readBody(req), mediaType(req));
   checkTypeMeta(body, ri);
+  if (ri.plural !== 'bindings') {
+    const errs = validateCreate(ri.group, ri.version, ri.kind, body);
+    if (errs.length) throw invalid(ri.group, ri.kind, body.metadata?.name ?? '', errs);
+  }
   const out: Obj = { kind: ri.kind, apiVersion: apiVersionOf(ri.group, ri.version), metadata: { ...(body.metadata ?? {}), creationTimestamp: null }, spec: body.spec ?? {} };
   const u = ctx.user;
   // Every authenticated user may do everything until RBAC enforcement lands; reviews say so.

@@ -164,7 +164,9 @@ export class Registry {
     }
     try {
       const kv = await this.store.create(objectKey(this.ri, namespace, obj.metadata.name), serialize(obj));
-      return this.decode(kv);
+      // the stored text is exactly obj without its resourceVersion: no need to parse it back
+      obj.metadata.resourceVersion = String(kv.modRevision);
+      return obj;
     } catch (e) {
       this.admission.abort?.('create', this.ri, obj, undefined);
       throw translateStorageError(e, this.ri, obj.metadata.name);
@@ -221,7 +223,8 @@ export class Registry {
         }
         const nkv = await this.store.update(key, serialize(obj), kv.modRevision);
         this.admission.committed?.('update', this.ri, obj, current);
-        return { obj: this.decode(nkv), created: false };
+        obj.metadata.resourceVersion = String(nkv.modRevision);
+        return { obj, created: false };
       } catch (e) {
         this.admission.abort?.('update', this.ri, obj, current);
         if (e instanceof RevisionConflictError && !wantRV && attempt < 20) continue;

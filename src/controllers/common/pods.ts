@@ -76,9 +76,9 @@ export function setCondition<T extends Obj>(conditions: T[] | undefined, cond: T
   const list = conditions ?? [];
   const cur = getCondition(list, cond.type);
   if (cur && cur.status === cond.status && cur.reason === cond.reason) return [...list];
-  const next = { ...cond };
+  const next: Obj = { ...cond };
   if (keepTransitionTime && cur && cur.status === cond.status) next.lastTransitionTime = cur.lastTransitionTime;
-  return [...list.filter((c) => c?.type !== cond.type), next];
+  return [...list.filter((c) => c?.type !== cond.type), next as T];
 }
 
 export function removeCondition<T extends Obj>(conditions: T[] | undefined, type: string): T[] {

@@ -132,17 +132,36 @@ export interface ShouldRun {
   shouldContinueRunning: boolean;
 }
 
+/**
+ * The template's tolerations plus the default ones, per DaemonSet object. Informer caches
+ * replace objects on every change and never modify them, so the object is a safe key; this
+ * keeps the per-node predicate from copying the pod spec once per node.
+ */
+const tolerationsCache = new WeakMap<Obj, Obj[]>();
+
+function daemonTolerations(ds: Obj): Obj[] {
+  let t = tolerationsCache.get(ds);
+  if (!t) {
+    const spec: Obj = { tolerations: clone(ds.spec?.template?.spec?.tolerations ?? []), hostNetwork: ds.spec?.template?.spec?.hostNetwork };
+    addDaemonPodTolerations(spec);
+    t = spec.tolerations as Obj[];
+    tolerationsCache.set(ds, t);
+  }
+  return t;
+}
+
 /** NodeShouldRunDaemonPod. */
 export function nodeShouldRunDaemonPod(node: Obj, ds: Obj): ShouldRun {
-  const templateNodeName = ds.spec?.template?.spec?.nodeName;
-  if (templateNodeName && templateNodeName !== node.metadata?.name) return { shouldRun: false, shouldContinueRunning: false };
-  const spec = newDaemonPodSpec(ds, node.metadata?.name);
+  const spec: Obj = ds.spec?.template?.spec ?? {};
+  if (spec.nodeName && spec.nodeName !== node.metadata?.name) return { shouldRun: false, shouldContinueRunning: false };
   if (!podMatchesNodeSelectorAndAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const taints: Obj[] = node.spec?.taints ?? [];
-  const blocking = findUntoleratedTaint(taints, spec.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  if (taints.length === 0) return { shouldRun: true, shouldContinueRunning: true };
+  const tolerations = daemonTolerations(ds);
+  const blocking = findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   if (blocking) {
     // A scheduled daemon pod stays unless a NoExecute taint is not tolerated.
-    const evicting = findUntoleratedTaint(taints, spec.tolerations, (t) => t.effect === 'NoExecute');
+    const evicting = findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
     return { shouldRun: false, shouldContinueRunning: !evicting };
   }
   return { shouldRun: true, shouldContinueRunning: true };

@@ -9,7 +9,7 @@ import {
   newControllerRevision, nextRevision, revisionDataBytes, revisionsToTruncate, sortControllerRevisions, templatePatch,
 } from './history.js';
 
-const STS = { group: 'apps', version: 'v1', kind: 'StatefulSet' };
+const STS = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 
 // What kube-controller-manager 1.33 stored for a StatefulSet "test" (upstream's compatibility
 // fixture): the same template must give the same bytes and the same name.
@@ -83,7 +83,7 @@ describe('revision helpers', () => {
     const set = { metadata: { name: 's' }, spec: { replicas: 3, template: { metadata: { labels: { old: '1' } }, spec: { containers: [{ name: 'old' }] } } } };
     const out = applyRevision(set, { data: b });
     assert.equal(out.spec.replicas, 3);
-    assert.deepEqual(out.spec.template, { metadata: { creationTimestamp: null }, spec: { containers: [{ name: 'x', image: 'y' }] } });
+    assert.deepEqual(out.spec.template, { metadata: {}, spec: { containers: [{ name: 'x', image: 'y' }] } });
     assert.deepEqual(set.spec.template.metadata.labels, { old: '1' }, 'the parent is not modified');
   });
 

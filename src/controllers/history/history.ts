@@ -17,7 +17,7 @@ import type { KubeClient, ResourceRef } from '../../client/interface.js';
 import type { Matcher } from '../../client/selector.js';
 import { sleep } from '../../client/wait.js';
 import { safeEncodeString } from '../common/hash.js';
-import { getControllerOf, newControllerRef, type GroupVersionKind } from '../common/ownerref.js';
+import { adoptPatch, getControllerOf, newControllerRef, releasePatch, type OwnerKind } from '../common/ownerref.js';
 import { goJSON } from './gojson.js';
 
 export const CONTROLLER_REVISIONS: ResourceRef = findResource('apps', 'v1', 'controllerrevisions')!;
@@ -70,7 +70,7 @@ export function controllerRevisionName(prefix: string, hash: string): string {
 }
 
 /** NewControllerRevision: owned by parent, labelled with the template labels and the data hash. */
-export function newControllerRevision(parent: Obj, parentKind: GroupVersionKind, templateLabels: Record<string, string> | undefined, data: Obj, revision: number, collisionCount?: number): Obj {
+export function newControllerRevision(parent: Obj, parentKind: OwnerKind, templateLabels: Record<string, string> | undefined, data: Obj, revision: number, collisionCount?: number): Obj {
   const hash = hashControllerRevision(data, collisionCount);
   return {
     apiVersion: 'apps/v1',
@@ -180,7 +180,12 @@ export async function retryOnConflict<T>(fn: () => Promise<T>, opts: { steps?: n
 
 /** A controller's view of its revisions: reads from the informer cache, writes through the client. */
 export class History {
-  constructor(private readonly client: KubeClient, private readonly revisions: Informer, private readonly signal?: AbortSignal) {}
+  /** `signal` may be a getter, for controllers that learn theirs in run(). */
+  constructor(private readonly client: KubeClient, private readonly revisions: Informer, private readonly signalOf?: AbortSignal | (() => AbortSignal | undefined)) {}
+
+  private get signal(): AbortSignal | undefined {
+    return typeof this.signalOf === 'function' ? this.signalOf() : this.signalOf;
+  }
 
   /** Revisions in parent's namespace matching `selector` that parent owns or nobody controls. */
   list(parent: Obj, selector: Matcher): Obj[] {
@@ -240,20 +245,18 @@ export class History {
   }
 
   /** Adds parent as controller through a strategic merge patch (refused if someone else controls it). */
-  async adopt(parent: Obj, parentKind: GroupVersionKind, revision: Obj): Promise<Obj> {
+  async adopt(parent: Obj, parentKind: OwnerKind, revision: Obj): Promise<Obj> {
     const owner = getControllerOf(revision);
     if (owner) throw new Error(`attempt to adopt revision owned by ${JSON.stringify(owner)}`);
-    return this.client.patch(CONTROLLER_REVISIONS, parent.metadata.namespace, revision.metadata.name, 'strategic', {
-      metadata: { ownerReferences: [newControllerRef(parent, parentKind)], uid: revision.metadata.uid },
-    }, { signal: this.signal });
+    return this.client.patch(CONTROLLER_REVISIONS, parent.metadata.namespace, revision.metadata.name, 'strategic',
+      adoptPatch(parent, parentKind, revision.metadata.uid), { signal: this.signal });
   }
 
   /** Removes parent's owner reference; a revision that is gone or not ours any more is ignored. */
   async release(parent: Obj, revision: Obj): Promise<Obj | undefined> {
     try {
-      return await this.client.patch(CONTROLLER_REVISIONS, revision.metadata.namespace, revision.metadata.name, 'strategic', {
-        metadata: { ownerReferences: [{ $patch: 'delete', uid: parent.metadata.uid }], uid: revision.metadata.uid },
-      }, { signal: this.signal });
+      return await this.client.patch(CONTROLLER_REVISIONS, revision.metadata.namespace, revision.metadata.name, 'strategic',
+        releasePatch(revision.metadata.uid, [parent.metadata.uid]), { signal: this.signal });
     } catch (err) {
       if (isNotFound(err) || isInvalid(err)) return undefined;
       throw err;
