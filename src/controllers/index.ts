@@ -9,6 +9,19 @@ import { stderrLogger } from '../client/log.js';
 import { NamespaceController } from './namespace/controller.js';
 import { RootCACertPublisher } from './rootcacert/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { setMaxListeners } from 'node:events';
+import type { ResourceRef } from '../client/interface.js';
+import { EventRecorder } from '../client/events.js';
+import { CronJobController } from './cronjob/controller.js';
+import { DeploymentController } from './deployment/controller.js';
+import { DisruptionController } from './disruption/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
+import { GarbageCollector } from './garbagecollector/controller.js';
+import { JobController } from './job/controller.js';
+import { PodGCController } from './podgc/controller.js';
+import { ReplicaSetController } from './replicaset/controller.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 
 export interface StartControllersOptions {
   /** API server URL (https://...). */
@@ -42,14 +55,37 @@ export async function startControllers(o: StartControllersOptions): Promise<void
   const serviceAccounts = factory.informerFor(ref('', 'v1', 'serviceaccounts'));
   const configMaps = factory.informerFor(ref('', 'v1', 'configmaps'));
 
+  // every informer and worker listens on the one signal
+  setMaxListeners(0, signal);
+  const inf = (g: string, v: string, p: string) => factory.informerFor(ref(g, v, p));
+  const rec = (component: string) => new EventRecorder(client, { component, signal });
+  const pods = inf('', 'v1', 'pods'), services = inf('', 'v1', 'services'), nodes = inf('', 'v1', 'nodes');
+  const replicaSets = inf('apps', 'v1', 'replicasets'), deployments = inf('apps', 'v1', 'deployments');
+  const replicationControllers = inf('', 'v1', 'replicationcontrollers'), statefulSets = inf('apps', 'v1', 'statefulsets');
+  const jobs = inf('batch', 'v1', 'jobs'), cronJobs = inf('batch', 'v1', 'cronjobs');
+
   const controllers = [
     new NamespaceController({ client, namespaces, deletionGracePeriodMs: o.namespaceDeletionGracePeriodMs }),
     new ServiceAccountsController({ client, namespaces, serviceAccounts }),
     new RootCACertPublisher({ client, namespaces, configMaps, rootCA: o.ca }),
+    new ReplicaSetController({ client, replicaSets, pods, recorder: rec('replicaset-controller') }),
+    new ReplicaSetController({ client, kind: 'ReplicationController', replicaSets: replicationControllers, pods, recorder: rec('replication-controller') }),
+    new DeploymentController({ client, deployments, replicaSets, pods, recorder: rec('deployment-controller') }),
+    new JobController({ client, jobs, pods, recorder: rec('job-controller') }),
+    new CronJobController({ client, cronJobs, jobs, recorder: rec('cronjob-controller') }),
+    new TTLAfterFinishedController({ client, jobs }),
+    new GarbageCollector({ client, informerFor: (r: ResourceRef) => factory.informerFor(r), recorder: rec('garbage-collector-controller') }),
+    new EndpointsController({ client, services, pods, endpoints: inf('', 'v1', 'endpoints'), recorder: rec('endpoint-controller') }),
+    new EndpointSliceController({ client, services, pods, nodes, endpointSlices: inf('discovery.k8s.io', 'v1', 'endpointslices'), recorder: rec('endpoint-slice-controller') }),
+    new DisruptionController({
+      client, pods, pdbs: inf('policy', 'v1', 'poddisruptionbudgets'), replicaSets, deployments, statefulSets, replicationControllers,
+      recorder: rec('controllermanager'),
+    }),
+    new PodGCController({ client, pods, nodes }),
   ];
   factory.start(signal);
   const runs = controllers.map((c) => c.run(signal).catch((err) => log.error(`controller stopped: ${(err as Error)?.stack ?? err}`)));
   // Tear down in order once everything has stopped: no pooled sockets outlive the signal.
   void Promise.all([...runs, factory.stopped()]).finally(() => client.close());
-  log.info('controllers started: namespace, serviceaccount, root-ca-cert-publisher');
+  log.info(`controllers started: ${controllers.length}`);
 }

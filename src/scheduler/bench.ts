@@ -22,6 +22,10 @@ export interface BenchResult {
   podsPerSecond: number;
   /** Seconds from caches synced to the last bind. */
   scheduleSeconds: number;
+  /** CPU seconds (user + system) the process spent in that window: robust against a busy machine. */
+  cpuSeconds: number;
+  /** Pods per CPU second. */
+  podsPerCpuSecond: number;
   /** Seconds to list both resources into the informer caches. */
   syncSeconds: number;
   /** Heap in use after the run (MiB). */
@@ -40,10 +44,13 @@ export async function benchScheduler(o: BenchOptions): Promise<BenchResult> {
   const run = s.run();
   await s.whenSynced();
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   while (s.scheduledCount < o.pods && performance.now() - t1 < 600_000) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const scheduled = s.scheduledCount;
   ac.abort();
   await run;
@@ -52,6 +59,8 @@ export async function benchScheduler(o: BenchOptions): Promise<BenchResult> {
     nodes: o.nodes, pods: o.pods, scheduled,
     podsPerSecond: Math.round(scheduled / ((t2 - t1) / 1000)),
     scheduleSeconds: +((t2 - t1) / 1000).toFixed(3),
+    cpuSeconds: +cpuSeconds.toFixed(3),
+    podsPerCpuSecond: Math.round(scheduled / cpuSeconds),
     syncSeconds: +((t1 - t0) / 1000).toFixed(3),
     heapUsedMiB: Math.round(mem.heapUsed / 1048576),
     rssMiB: Math.round(mem.rss / 1048576),

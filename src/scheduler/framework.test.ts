@@ -129,7 +129,7 @@ test('scores are normalised, validated and weighted', () => {
   const pod = new PodInfo(makePod('p'));
   const fw = new Framework([
     byName({ a: 10, b: 50, c: 100 }, 'P1'),
-    { ...byName({ a: 1, b: 2, c: 4 }, 'P2'), normalizeScore: (_s, _p, sc, n) => defaultNormalizeScore(100, true, sc, n) },
+    { ...byName({ a: 1, b: 2, c: 4 }, 'P2'), normalizeScore: (_s: unknown, _p: unknown, sc: Float64Array, n: number) => defaultNormalizeScore(100, true, sc, n) },
   ], { P1: 1, P2: 3 });
   const totals = fw.runScore(new CycleState(), pod, nodes, 3);
   // P2 normalised reverse: 75, 50, 0 → × 3

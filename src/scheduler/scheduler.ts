@@ -22,7 +22,7 @@ import {
   Code, CycleState, FitError, isSuccess, newDiagnosis, NO_NODES_AVAILABLE, numFeasibleNodesToFind, Status,
   type Diagnosis, type EventResource, type Handle, type Lister, type ListerName, type Plugin, type QueuedPodInfo, type Recorder,
 } from './framework.js';
-import { PodInfo, type NodeInfo, type Snapshot } from './nodeinfo.js';
+import { PodInfo, podKey, type NodeInfo, type Snapshot } from './nodeinfo.js';
 import { defaultPlugins, DEFAULT_SCORE_WEIGHTS } from './plugins/registry.js';
 import { SchedulingQueue } from './queue.js';
 import { Framework } from './runtime.js';
@@ -141,7 +141,7 @@ export class Scheduler {
       queue: this.queue,
       responsible: (pod) => (pod?.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.name,
       podInfo: (pod) => new PodInfo(pod, this.priorityOf(pod)),
-      podDeleted: (pod) => this.framework.rejectWaitingPod(new PodInfo(pod).key, '', 'pod deleted'),
+      podDeleted: (pod) => this.framework.rejectWaitingPod(podKey(pod), '', 'pod deleted'),
     };
     addPodHandlers(this.informers.get('pods')!, ctx);
     addNodeHandlers(this.informers.get('nodes')!, ctx);
@@ -267,7 +267,6 @@ export class Scheduler {
   /** Finds the node for the pod: its name, a FitError, or an error Status. */
   schedulePod(state: CycleState, pi: PodInfo, snapshot: Snapshot): string | FitError | Status {
     if (snapshot.numNodes === 0) return new FitError(pi, 0, newDiagnosis());
-    if (pi.parseError) return Status.error(pi.parseError);
     const found = this.findNodesThatFitPod(state, pi, snapshot);
     if (found instanceof Status) return found;
     const { count, diagnosis } = found;

@@ -163,8 +163,10 @@ export function installBindingReactor(fake: FakeClient): void {
     const conds = (pod.status?.conditions ?? []).filter((c: Obj) => c.type !== 'PodScheduled');
     conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRFC3339() });
     pod.status = { ...(pod.status ?? {}), conditions: conds };
-    // The fake writes synchronously inside update(); only its promise is left to settle.
+    // The fake writes synchronously inside update()/updateStatus(); only their promises are
+    // left to settle. Pods have a status subresource, so the condition needs its own write.
     fake.update(PODS, a.namespace, pod).catch(() => undefined);
+    fake.updateStatus(PODS, a.namespace, { metadata: { name: pod.metadata.name, namespace: a.namespace }, status: pod.status }).catch(() => undefined);
     return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 };
   });
 }

@@ -76,6 +76,9 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, ctx: 
     throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
   }
   const orphan = q.get('orphanDependents') ?? o.orphanDependents;
+  if (policy && orphan !== undefined && orphan !== null) {
+    throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set`);
+  }
   return {
     gracePeriodSeconds: grace !== undefined && grace < 0 ? 0 : grace,
     propagationPolicy: policy ?? undefined,

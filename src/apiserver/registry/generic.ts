@@ -144,6 +144,7 @@ export class Registry {
     const m = obj.metadata;
     if (this.ri.namespaced) m.namespace = namespace; else delete m.namespace;
     hooks.applyDefaults(this.ri, obj);
+    hooks.normalize(this.ri, obj);
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
     fillCreateMeta(obj, ctx.now);
     if (this.strategy.generation) m.generation = 1; else delete m.generation;
@@ -234,6 +235,7 @@ export class Registry {
   }
 
   private prepareUpdate(obj: Obj, old: Obj, ctx: RequestContext, subresource?: string): Obj {
+    hooks.normalize(this.ri, obj);
     const m = obj.metadata;
     if (this.ri.namespaced) m.namespace = old.metadata.namespace; else delete m.namespace;
     keepSystemMeta(obj, old);
@@ -242,9 +244,7 @@ export class Registry {
       // status writes change status only (ResetObjectMetaForStatus + spec from old)
       for (const k of Object.keys(obj)) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') delete obj[k];
       for (const k of Object.keys(old)) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') obj[k] = clone(old[k]);
-      for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
-        if (old.metadata[f] !== undefined) m[f] = clone(old.metadata[f]); else delete m[f];
-      }
+      // upstream status strategies reset spec; metadata edits (annotations, labels) stand
       this.strategy.prepareForStatusUpdate?.(obj, old);
       const errs = [...hooks.validateSubresourceUpdate(this.ri, 'status', obj, old), ...(this.strategy.validateStatusUpdate?.(obj, old) ?? [])];
       if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);
@@ -331,21 +331,20 @@ export class Registry {
    */
   private markForDeletion(obj: Obj, opts: DeleteOptions, ctx: RequestContext): Obj | undefined {
     const m = obj.metadata;
-    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
-    const fin: string[] = [...(m.finalizers ?? [])];
-    if (!m.deletionTimestamp || m.deletionGracePeriodSeconds === undefined || m.deletionGracePeriodSeconds === 0) {
-      if (policy === 'Orphan' && !fin.includes('orphan')) fin.push('orphan');
-      if (policy === 'Foreground' && !fin.includes('foregroundDeletion')) fin.push('foregroundDeletion');
-      if (policy === 'Background' || policy === 'Foreground') {
-        const i = fin.indexOf('orphan');
-        if (i >= 0 && policy) fin.splice(i, 1);
-      }
+    const policy = opts.propagationPolicy
+      ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : this.strategy.defaultOrphan ? 'Orphan' : undefined);
+    let fin: string[] = [...(m.finalizers ?? [])];
+    if (policy) {
+      // the requested propagation replaces any other one asked for earlier
+      const want = policy === 'Orphan' ? 'orphan' : policy === 'Foreground' ? 'foregroundDeletion' : '';
+      fin = fin.filter((f) => (f !== 'orphan' && f !== 'foregroundDeletion') || f === want);
+      if (want && !fin.includes(want)) fin.push(want);
     }
     const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(obj, opts.gracePeriodSeconds) : 0;
     const special = this.strategy.beforeDelete?.(obj, ctx);
     if (special) return special;
     if (fin.length === 0 && grace === 0) return undefined;
-    if (fin.length) m.finalizers = fin;
+    if (fin.length) m.finalizers = fin; else delete m.finalizers;
     const now = ctx.now.getTime();
     if (m.deletionTimestamp) {
       // already being deleted: a shorter grace period moves the deadline closer

@@ -11,11 +11,17 @@ import {
 import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
 import { updateManagedFields } from '../patch/index.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
+import { dropEmptyOptional } from '../../api/openapi/omitempty.js';
 import { statusObject } from '../status.js';
 import type { RequestContext } from './strategy.js';
 
 export function applyDefaults(ri: ResourceInfo, obj: Obj): void {
   defaults(ri.group, ri.version, ri.kind, obj);
+}
+
+/** What a Go round trip does to JSON: empty optional lists and maps disappear. */
+export function normalize(ri: ResourceInfo, obj: Obj): void {
+  dropEmptyOptional(ri.group, ri.version, ri.kind, obj);
 }
 
 export function validateCreate(ri: ResourceInfo, obj: Obj): FieldError[] {

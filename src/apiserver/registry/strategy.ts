@@ -23,6 +23,8 @@ export interface Strategy {
   generation?: boolean;
   /** When true, writes to the main resource keep the old status (status subresource exists). */
   statusSubresource?: boolean;
+  /** Dependents are orphaned when a DELETE names no propagation (core/v1 ReplicationControllers). */
+  defaultOrphan?: boolean;
   /** PUT on a missing object creates it. */
   allowCreateOnUpdate?: boolean;
   /** Fill fields on create after defaulting (clear status, set phase, ...). */

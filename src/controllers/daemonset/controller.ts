@@ -286,7 +286,13 @@ export class DaemonSetsController {
     // cannot be computed reliably, so nothing is done.
     if (ds.metadata?.deletionTimestamp) return;
 
-    const { cur, old } = await constructHistory(this.revisionDeps(), ds);
+    let cur: Obj;
+    let old: Obj[];
+    try {
+      ({ cur, old } = await constructHistory(this.revisionDeps(), ds));
+    } catch (e) {
+      throw new Error(`failed to construct revisions of DaemonSet: ${errMsg(e)}`);
+    }
     const hash: string = cur.metadata?.labels?.[POD_REVISION_LABEL] ?? '';
 
     if (!this.expectations.satisfiedExpectations(key)) {

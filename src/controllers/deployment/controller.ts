@@ -18,8 +18,7 @@
 // The strategies, scaling and status live in sync.ts (DeploymentSync); this file holds the
 // event handlers, claiming ReplicaSets, and the top-level sync().
 
-import { clone } from '../../api/types.js';
-import type { Obj } from '../../api/types.js';
+import { clone, type Obj } from '../../api/types.js';
 import { runController } from '../../client/controller.js';
 import { errMsg } from '../../client/log.js';
 import { labelSelectorMatcher, type Matcher } from '../../client/selector.js';

@@ -195,6 +195,8 @@ export class GarbageCollector {
       return VIRTUAL_DELETED;
     }
     if (item.deletingDependents) return this.processDeletingDependentsItem(item, signal);
+    // The graph may not have seen it yet, but it is already on its way out.
+    if (latest.metadata?.deletionTimestamp && !hasFinalizer(latest, FINALIZER_FOREGROUND)) return;
 
     const refs = ownerRefsOf(latest);
     if (refs.length === 0) return;

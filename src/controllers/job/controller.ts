@@ -461,7 +461,6 @@ export class JobController {
     if (typeof ads !== 'number' || Number.isNaN(start) || jobSuspended(job)) return false;
     return now - start >= ads * 1000;
   }
-
 }
 
 function nowIso(ms: number): string {

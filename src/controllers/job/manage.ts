@@ -125,6 +125,8 @@ export async function manageJob(d: JobDeps, job: Obj, ctx: SyncCtx, signal?: Abo
   if (!hasBackoffLimitPerIndex(job)) {
     const wait = remainingTime(now, ctx.newBackoffRecord.failuresAfterLastSuccess, ctx.newBackoffRecord.lastFailureTime);
     if (wait > 0) {
+      // Upstream returns 0 here, briefly reporting status.active 0 while pods still run;
+      // the pods that are active are reported instead.
       d.enqueueAfter(job, wait);
       return { active };
     }

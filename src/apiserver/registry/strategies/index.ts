@@ -22,7 +22,7 @@ const STRATEGIES: Record<string, Strategy> = {
   '/PersistentVolume': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
   '/PersistentVolumeClaim': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
   '/ResourceQuota': withStatus,
-  '/ReplicationController': workload,
+  '/ReplicationController': { ...workload, defaultOrphan: true },
   '/Endpoints': { allowCreateOnUpdate: true },
   '/Event': { allowCreateOnUpdate: true },
   'apps/Deployment': workload,

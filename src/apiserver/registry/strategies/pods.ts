@@ -26,6 +26,8 @@ export const podStrategy: Strategy = {
     obj.status = { phase: 'Pending', qosClass: podQOS(obj.spec ?? {}) };
   },
   prepareForStatusUpdate(obj, old) {
+    // the status endpoint may not touch owner references (old kubelets corrupted them)
+    if (old.metadata.ownerReferences) obj.metadata.ownerReferences = old.metadata.ownerReferences; else delete obj.metadata.ownerReferences;
     // qosClass is immutable once set (the kubelet may not change it)
     if (old.status?.qosClass && obj.status) obj.status.qosClass = old.status.qosClass;
   },
