@@ -13,6 +13,8 @@ import { setMaxListeners } from 'node:events';
 import type { ResourceRef } from '../client/interface.js';
 import { EventRecorder } from '../client/events.js';
 import { CronJobController } from './cronjob/controller.js';
+import { DaemonSetsController } from './daemonset/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -82,6 +84,14 @@ export async function startControllers(o: StartControllersOptions): Promise<void
       recorder: rec('controllermanager'),
     }),
     new PodGCController({ client, pods, nodes }),
+    new DaemonSetsController({
+      client, daemonSets: inf('apps', 'v1', 'daemonsets'), controllerRevisions: inf('apps', 'v1', 'controllerrevisions'), pods, nodes,
+      recorder: rec('daemonset-controller'),
+    }),
+    new StatefulSetController({
+      client, statefulSets, pods, persistentVolumeClaims: inf('', 'v1', 'persistentvolumeclaims'),
+      controllerRevisions: inf('apps', 'v1', 'controllerrevisions'), recorder: rec('statefulset-controller'),
+    }),
   ];
   factory.start(signal);
   const runs = controllers.map((c) => c.run(signal).catch((err) => log.error(`controller stopped: ${(err as Error)?.stack ?? err}`)));

@@ -109,6 +109,19 @@ test('a higher-priority pod preempts a lower-priority one through the API', asyn
   await run;
 });
 
+test('priority comes from the PriorityClass when admission did not set it', async () => {
+  const victim = makePod('victim', { cpu: '1500m', nodeName: 'n1' });
+  const c = cluster([makeNode('n1', { cpu: '2' })], [victim]);
+  c.fake.seed({ group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses' }, { metadata: { name: 'high' }, value: 1000 });
+  const run = runScheduler(c.opts);
+  await new Promise((r) => setTimeout(r, 20));
+  await c.fake.create(PODS, 'default', makePod('classy', { cpu: '1', spec: { priorityClassName: 'high' } }));
+  await until(() => c.pod('classy')?.spec.nodeName === 'n1', 'preemptor bound');
+  assert.equal(c.pod('victim'), undefined);
+  c.ac.abort();
+  await run;
+});
+
 test('no nodes, other schedulers, gates and terminal pods', async () => {
   const c = cluster([], [
     makePod('lonely'),

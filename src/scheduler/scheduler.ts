@@ -12,6 +12,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { findResource } from '../api/resources.js';
 import type { Obj } from '../api/types.js';
+import { isNotFound } from '../client/errors.js';
 import { EventRecorder } from '../client/events.js';
 import { InformerFactory, type Informer } from '../client/informer.js';
 import type { KubeClient, ResourceRef } from '../client/interface.js';
@@ -99,11 +100,13 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions, private readonly signal: AbortSignal) {
     this.name = o.schedulerName ?? DEFAULT_SCHEDULER_NAME;
-    // A dozen informers, the queue and the recorder all listen on the signal.
-    if (getMaxListeners(signal) < 64) setMaxListeners(64, signal);
     this.log = o.log ?? stderrLogger('scheduler');
     this.pct = o.percentageOfNodesToScore ?? 0;
     this.maxBindings = o.maxInFlightBindings ?? 256;
+    // A dozen informers, the queue, the recorder and every API call in flight (bindings,
+    // status patches) listen on the signal: raise Node's leak warning threshold accordingly.
+    const listeners = 2 * this.maxBindings + 64;
+    if (getMaxListeners(signal) < listeners) setMaxListeners(listeners, signal);
     this.factory = o.informerFactory ?? new InformerFactory(o.client, { log: this.log });
     this.recorder = o.recorder ?? new EventRecorder(o.client, { component: this.name, signal, log: this.log });
     for (const [name, [g, v, p]] of Object.entries(LISTERS) as [ListerName, [string, string, string]][]) {
@@ -194,6 +197,7 @@ export class Scheduler {
         await this.scheduleOne(q);
       } catch (err) {
         this.log.error(`scheduling ${q.podInfo.namespace}/${q.podInfo.name} failed unexpectedly: ${errMsg(err)}`);
+        this.queue.addUnschedulableIfNotPresent(q, { error: true });
         this.queue.done(q.podInfo.key);
       }
       if (this.bindings.size >= this.maxBindings) await Promise.race(this.bindings);
@@ -388,7 +392,9 @@ export class Scheduler {
     // overtaken by this (older) status. Until then the pod counts as in flight: events that
     // arrive meanwhile are remembered for it.
     const p = this.updatePodCondition(latest, reason, message, nominatedNodeName)
-      .catch((err) => this.log.warn(`updating the PodScheduled condition of ${pi.namespace}/${pi.name} failed: ${errMsg(err)}`))
+      .catch((err) => {
+        if (!isNotFound(err)) this.log.warn(`updating the PodScheduled condition of ${pi.namespace}/${pi.name} failed: ${errMsg(err)}`);
+      })
       .finally(() => {
         this.background.delete(p);
         if (current() && !this.signal.aborted) this.queue.addUnschedulableIfNotPresent(q, { error: reason === 'SchedulerError' });

@@ -35,7 +35,7 @@ ok k get ns "$n" -o jsonpath='{.status.conditions[?(@.type=="NamespaceDeletionDi
 expect_eq "$LAST_OUT" "False False"
 ok k describe ns "$n"
 expect_match "$LAST_OUT" 'Status: +Terminating'
-expect_match "$LAST_OUT" 'NamespaceFinalizersRemaining +True +SomeFinalizersRemain'
+expect_match "$LAST_OUT" 'NamespaceFinalizersRemaining +True +[A-Z][a-z]{2}, .* +SomeFinalizersRemain +Some content in the namespace has finalizers remaining'
 ok k patch cm held -n "$n" --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
 wait_for 60 "" jp "ns $n" '{.metadata.name}'
 

@@ -19,21 +19,18 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { AggregateError_, ControllerRefManager, KIND_DAEMONSET, controllerRefChanged, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../common/ownerref.js';
 import { PODS, PodControl, SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from '../common/podcontrol.js';
-import { isPodAvailable, isPodReady, isPodTerminal } from '../common/pods.js';
+import { isPodReady, isPodTerminal } from '../common/pods.js';
 import { POD_REVISION_LABEL } from '../history/history.js';
 import { nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName } from './predicates.js';
+import { computeStatus, podsShouldBeOnNode, type DaemonSetCounts, type NodeHooks } from './manage.js';
 import { DAEMONSETS, cleanupHistory, constructHistory, type RevisionDeps } from './revisions.js';
 import { rollingUpdate } from './rolling.js';
-import {
-  FailedPodsBackoff, allowsSurge, comparePodsByCreationAndPhase, daemonPodTemplate, failedPodsBackoffKey, isPodUpdated,
-  selectsEverything, templateGeneration,
-} from './util.js';
+import { FailedPodsBackoff, daemonPodTemplate, selectsEverything } from './util.js';
 
 export { DAEMONSETS } from './revisions.js';
 
 export const SELECTING_ALL_REASON = 'SelectingAll';
-export const FAILED_DAEMON_POD_REASON = 'FailedDaemonPod';
-export const SUCCEEDED_DAEMON_POD_REASON = 'SucceededDaemonPod';
+export { FAILED_DAEMON_POD_REASON, SUCCEEDED_DAEMON_POD_REASON } from './manage.js';
 /** Retries of a refused status write (upstream StatusUpdateRetries). */
 const STATUS_UPDATE_RETRIES = 1;
 const BACKOFF_GC_INTERVAL_MS = 60_000;
@@ -377,8 +374,13 @@ export class DaemonSetsController {
       this.backoff.gc();
       this.lastBackoffGC = this.now();
     }
+    const hooks: NodeHooks = {
+      backoff: this.backoff, now: this.now(),
+      event: (type, reason, message) => this.recorder.event(ds, type, reason, message),
+      requeueAfter: (ms) => this.queue.addAfter(metaNamespaceKey(ds), ms),
+    };
     for (const node of nodes) {
-      const r = this.podsShouldBeOnNode(node, nodeToDaemonPods, ds, hash);
+      const r = podsShouldBeOnNode(node, nodeToDaemonPods, ds, hash, hooks);
       nodesNeeding.push(...r.nodesNeeding);
       podsToDelete.push(...r.podsToDelete);
     }
@@ -390,75 +392,6 @@ export class DaemonSetsController {
       for (const p of pods) if (!p.spec?.nodeName) podsToDelete.push(p.metadata.name);
     }
     await this.syncNodes(ds, podsToDelete, nodesNeeding, hash);
-  }
-
-  /** podsShouldBeOnNode: what to create on and delete from one node. */
-  private podsShouldBeOnNode(node: Obj, nodeToDaemonPods: Map<string, Obj[]>, ds: Obj, hash: string): { nodesNeeding: string[]; podsToDelete: string[] } {
-    const nodesNeeding: string[] = [];
-    const podsToDelete: string[] = [];
-    const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
-    const nodeName: string = node.metadata.name;
-    const daemonPods = nodeToDaemonPods.get(nodeName);
-
-    if (shouldRun && !daemonPods) {
-      nodesNeeding.push(nodeName);
-    } else if (shouldContinueRunning) {
-      const running: Obj[] = [];
-      for (const pod of daemonPods ?? []) {
-        if (pod.metadata?.deletionTimestamp) continue;
-        const phase = pod.status?.phase;
-        if (phase === 'Failed') {
-          // The kubelet may keep rejecting the pod: back off instead of a hot create/delete loop.
-          const bkey = failedPodsBackoffKey(ds, nodeName);
-          const now = this.backoff.now();
-          if (this.backoff.isInBackOffSinceUpdate(bkey, now)) {
-            this.queue.addAfter(metaNamespaceKey(ds), this.backoff.get(bkey));
-            continue;
-          }
-          this.backoff.next(bkey, now);
-          this.recorder.event(ds, 'Warning', FAILED_DAEMON_POD_REASON, `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${nodeName}, will try to kill it`);
-          podsToDelete.push(pod.metadata.name);
-        } else if (phase === 'Succeeded') {
-          this.recorder.event(ds, 'Normal', SUCCEEDED_DAEMON_POD_REASON, `Found succeeded daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${nodeName}, will try to delete it`);
-          podsToDelete.push(pod.metadata.name);
-        } else {
-          running.push(pod);
-        }
-      }
-      running.sort(comparePodsByCreationAndPhase);
-      if (!allowsSurge(ds)) {
-        // One pod per node: keep the oldest.
-        for (const p of running.slice(1)) podsToDelete.push(p.metadata.name);
-      } else if (running.length <= 1) {
-        // Surging needs at least one non-deleted pod on the node.
-        if (running.length === 0 && shouldRun) nodesNeeding.push(nodeName);
-      } else {
-        // With surge, keep the oldest new pod and the oldest old pod (while the new one is not
-        // available yet and the old one is ready); delete everything else.
-        let oldestNew: Obj | undefined;
-        let oldestOld: Obj | undefined;
-        for (const p of running) {
-          if (p.metadata?.labels?.[POD_REVISION_LABEL] === hash) {
-            if (!oldestNew) {
-              oldestNew = p;
-              continue;
-            }
-          } else if (!oldestOld) {
-            oldestOld = p;
-            continue;
-          }
-          podsToDelete.push(p.metadata.name);
-        }
-        if (oldestNew && oldestOld) {
-          if (!isPodReady(oldestOld)) podsToDelete.push(oldestOld.metadata.name);
-          else if (isPodAvailable(oldestNew, Number(ds.spec?.minReadySeconds ?? 0), this.now())) podsToDelete.push(oldestOld.metadata.name);
-        }
-      }
-    } else if (daemonPods) {
-      // Must not run here: every daemon pod on the node goes.
-      for (const pod of daemonPods) if (!pod.metadata?.deletionTimestamp) podsToDelete.push(pod.metadata.name);
-    }
-    return { nodesNeeding, podsToDelete };
   }
 
   /** syncNodes: deletes pods and creates pods for nodes, within the burst and with expectations. */
@@ -513,43 +446,14 @@ export class DaemonSetsController {
     } catch (e) {
       throw new Error(`couldn't get node to daemon pod mapping for daemon set "${ds.metadata.name}": ${errMsg(e)}`);
     }
-    const now = this.now();
-    const minReady = Number(ds.spec?.minReadySeconds ?? 0);
-    const generation = templateGeneration(ds);
-    let desired = 0;
-    let current = 0;
-    let misscheduled = 0;
-    let ready = 0;
-    let updated = 0;
-    let available = 0;
-    for (const node of nodes) {
-      const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
-      const pods = nodeToDaemonPods.get(node.metadata.name) ?? [];
-      const scheduled = pods.length > 0;
-      if (!shouldRun) {
-        if (scheduled) misscheduled++;
-        continue;
-      }
-      desired++;
-      if (!scheduled) continue;
-      current++;
-      const pod = [...pods].sort(comparePodsByCreationAndPhase)[0];
-      if (isPodReady(pod)) {
-        ready++;
-        if (isPodAvailable(pod, minReady, now)) available++;
-      }
-      if (isPodUpdated(pod, hash, generation)) updated++;
-    }
-    const want = {
-      desiredNumberScheduled: desired, currentNumberScheduled: current, numberMisscheduled: misscheduled,
-      numberReady: ready, updatedNumberScheduled: updated, numberAvailable: available, numberUnavailable: desired - available,
-    };
+    const want = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.now());
     await this.storeStatus(ds, want, updateObservedGen);
     // A last line of defence against clock skew: look again once pods may have become available.
-    if (minReady > 0 && ready !== available) this.queue.addAfter(metaNamespaceKey(ds), minReady * 1000);
+    const minReady = Number(ds.spec?.minReadySeconds ?? 0);
+    if (minReady > 0 && want.numberReady !== want.numberAvailable) this.queue.addAfter(metaNamespaceKey(ds), minReady * 1000);
   }
 
-  private async storeStatus(ds: Obj, want: Record<string, number>, updateObservedGen: boolean): Promise<void> {
+  private async storeStatus(ds: Obj, want: DaemonSetCounts, updateObservedGen: boolean): Promise<void> {
     const st = ds.status ?? {};
     const same = Object.entries(want).every(([k, v]) => Number(st[k] ?? 0) === v);
     if (same && Number(st.observedGeneration ?? 0) >= Number(ds.metadata?.generation ?? 0)) return;

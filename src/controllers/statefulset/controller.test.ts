@@ -78,6 +78,12 @@ async function setup(seed: [ResourceRef, Obj][]): Promise<Setup> {
   });
   await h.sync();
   h.fake.clearActions();
+  // sync() is called directly: delayed re-adds must not outlive the test.
+  const close = h.close.bind(h);
+  h.close = async () => {
+    ctl.queue.shutdown();
+    await close();
+  };
   return { h, ctl, recorder };
 }
 

@@ -24,7 +24,7 @@ import {
 import { PodIPAllocator } from '../node/podips.js';
 import { TimerQueue } from '../node/timerqueue.js';
 import { SimulatedPods } from './pods.js';
-import { NODES, SIMULATED_SELECTOR, nodeResources, registeredResources, type ResourceList } from './register.js';
+import { NODES, SIMULATED_SELECTOR, canonicalList, nodeResources, registeredResources, type ResourceList } from './register.js';
 
 /** Where simulated nodes' InternalIPs come from: RFC 2544's benchmarking range, never routed. */
 export const DEFAULT_NODE_ADDRESS_RANGE = '198.18.0.0/15';
@@ -241,7 +241,7 @@ export class SimulatedNodeAgent {
       ready, notReadyMessage: needCidr && now >= sn.readyAt ? NETWORK_NOT_READY_MESSAGE : RUNTIME_NOT_READY_MESSAGE,
     }, new Date(now));
     const res = registeredResources(node) ?? (node.status?.capacity && node.status?.allocatable
-      ? { capacity: node.status.capacity, allocatable: node.status.allocatable } : nodeResources(this.o.capacity));
+      ? { capacity: canonicalList(node.status.capacity), allocatable: canonicalList(node.status.allocatable) } : nodeResources(this.o.capacity));
     const addr = nodeAddress(node, 'InternalIP') ?? (sn.address ??= this.allocateAddress(sn.name));
     const info = { ...nodeInfo(`${sn.name}/${sn.uid}`, { ...DEFAULT_NODE_INFO, ...(this.o.nodeInfo ?? {}) }) };
     // Keep ids once posted: they identify the machine (and the boot) across agent restarts.

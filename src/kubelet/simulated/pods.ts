@@ -21,7 +21,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { isTerminalPhase, podConditions } from '../node/podstatus.js';
 import type { SimNode, SimulatedNodeAgent } from './agent.js';
 import { canonical } from './agent.js';
-import { simulatePod } from './podsim.js';
+import { recoverStartAt, simulatePod } from './podsim.js';
 
 export const PODS: ResourceRef = findResource('', 'v1', 'pods')!;
 /** The pod index by node (upstream's "spec.nodeName" indexer name). */
@@ -229,17 +229,9 @@ export class SimulatedPods {
 
 /** What a pod's posted status says about an earlier run of this agent (it restarted). */
 function recovered(pod: Obj): Partial<SimPod> {
-  const st: Obj = pod.status ?? {};
-  if (!(st.containerStatuses ?? []).length) return {};
-  let start = Infinity;
-  for (const c of [...(st.initContainerStatuses ?? []), ...st.containerStatuses]) {
-    for (const t of [c.state?.running?.startedAt, c.state?.terminated?.startedAt, c.lastState?.terminated?.startedAt]) {
-      const ms = t ? Date.parse(t) : NaN;
-      if (Number.isFinite(ms)) start = Math.min(start, ms);
-    }
-  }
-  const accepted = st.startTime ? Date.parse(st.startTime) : NaN;
-  if (!Number.isFinite(start)) start = Number.isFinite(accepted) ? accepted : NaN;
-  if (!Number.isFinite(start)) return {};
-  return { startAt: start, acceptedAt: Number.isFinite(accepted) ? accepted : start };
+  if (!(pod.status?.containerStatuses ?? []).length) return {};
+  const start = recoverStartAt(pod);
+  if (start === undefined) return {};
+  const accepted = Date.parse(pod.status?.startTime ?? '');
+  return { startAt: start, acceptedAt: Number.isFinite(accepted) ? Math.min(accepted, start) : start };
 }

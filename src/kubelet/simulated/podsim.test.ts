@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Obj } from '../../api/types.js';
-import { KILLED_EXIT_CODE, parseDuration, simulatePod } from './podsim.js';
+import { KILLED_EXIT_CODE, parseDuration, recoverStartAt, simulatePod } from './podsim.js';
 
 const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
 const sec = (s: number): number => T0 + s * 1000;
@@ -97,4 +97,18 @@ describe('simulatePod', () => {
     assert.equal(end.phase, 'Succeeded');
     assert.equal(state(end.initContainerStatuses[1]), 'terminated');
   });
+});
+
+describe('recoverStartAt', () => {
+  it('finds the first start of a crash-looping container from its posted status', () => {
+    const p = pod({ exitAfter: '1s', exitCode: '1' });
+    for (const at of [1.5, 2.5, 13, 40]) {
+      const r = simulatePod(p, { startAt: T0 }, sec(at));
+      const posted = { ...p, status: { containerStatuses: r.containerStatuses, startTime: '2025-01-01T00:00:00Z' } };
+      const t = recoverStartAt(posted)!;
+      assert.equal(t, T0, `at ${at}s`);
+      assert.deepEqual(simulatePod(posted, { startAt: t }, sec(at)).containerStatuses, r.containerStatuses, `same statuses at ${at}s`);
+    }
+  });
+  it('undefined without container statuses', () => assert.equal(recoverStartAt(pod()), undefined));
 });

@@ -100,6 +100,31 @@ function probeDelayMs(probe: Obj | undefined): number {
   return probe ? Math.max(0, Number(probe.initialDelaySeconds ?? 0)) * 1000 : 0;
 }
 
+/**
+ * When the pod's containers first started, from the statuses an earlier run of the agent
+ * posted: a container with restartCount R whose current (or last) incarnation started at s
+ * began at s − R·exitAfter − the back-offs before restart R. Undefined without statuses.
+ */
+export function recoverStartAt(pod: Obj): number | undefined {
+  const st: Obj = pod.status ?? {};
+  const exitAfter = parseDuration(pod.metadata?.annotations?.[ANNOTATION_EXIT_AFTER]) ?? 0;
+  let start = Infinity;
+  for (const c of st.containerStatuses ?? []) {
+    const began = c.state?.running?.startedAt ?? c.state?.terminated?.startedAt ?? c.lastState?.terminated?.startedAt;
+    const ms = began ? Date.parse(began) : NaN;
+    if (!Number.isFinite(ms)) continue;
+    const r = Math.max(0, Number(c.restartCount ?? 0));
+    let back = 0;
+    for (let i = 0; i < r; i++) back += backoffAfter(i);
+    start = Math.min(start, ms - r * exitAfter - back);
+  }
+  for (const c of st.initContainerStatuses ?? []) {
+    const ms = Date.parse(c.state?.running?.startedAt ?? c.state?.terminated?.startedAt ?? '');
+    if (Number.isFinite(ms) && !c.restartCount) start = Math.min(start, ms);
+  }
+  return Number.isFinite(start) ? start : undefined;
+}
+
 /** The containers' statuses and the pod phase at `now`. */
 export function simulatePod(pod: Obj, t: SimPodTimes, now: number): SimPodResult {
   const spec: Obj = pod.spec ?? {};

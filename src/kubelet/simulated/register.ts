@@ -7,6 +7,7 @@
 // The requested capacity travels in an annotation as well as in status: the API server may
 // drop status on create, and the agent, as the only writer of node status, reads it there.
 
+import { canonicalize } from '../../api/quantity.js';
 import { findResource } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { isAlreadyExists } from '../../client/errors.js';
@@ -24,7 +25,7 @@ export const DEFAULT_NAME_PREFIX = 'sim-node-';
 
 export type ResourceList = Record<string, string>;
 
-/** The defaults: a 4-CPU, 16 GiB machine with 100 GiB of disk and the kubelet's 110 pods. */
+/** The defaults: a 4-CPU, 16 GiB machine with 100 GiB of disk and the kubelet's 110 pods (as a kubelet reports them). */
 export const DEFAULT_CAPACITY: ResourceList = {
   cpu: '4', 'ephemeral-storage': '104857600Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '16777216Ki', pods: '110',
 };
@@ -52,13 +53,29 @@ function kubeletQuantity(q: string): string {
 export function nodeResources(capacity: ResourceList = {}, allocatable?: ResourceList): { capacity: ResourceList; allocatable: ResourceList } {
   const cap: ResourceList = { ...DEFAULT_CAPACITY };
   for (const [k, v] of Object.entries(capacity)) cap[k] = k === 'memory' || k === 'ephemeral-storage' ? kubeletQuantity(String(v)) : String(v);
-  if (allocatable) return { capacity: cap, allocatable: { ...cap, ...allocatable } };
+  if (allocatable) return { capacity: canonicalList(cap), allocatable: canonicalList({ ...cap, ...allocatable }) };
   const alloc: ResourceList = { ...cap };
   const mem = toBytes(cap.memory ?? '');
   if (mem !== undefined && mem > 100n * KI * KI) alloc.memory = kubeletQuantity(String(mem - 100n * KI * KI));
   const disk = toBytes(cap['ephemeral-storage'] ?? '');
   if (disk !== undefined) alloc['ephemeral-storage'] = String((disk * 9n) / 10n);
-  return { capacity: cap, allocatable: alloc };
+  return { capacity: canonicalList(cap), allocatable: canonicalList(alloc) };
+}
+
+/**
+ * Quantities as the API server stores them ("16777216Ki" is kept as "16Gi"), so what the
+ * agent wants compares equal to what it reads back.
+ */
+export function canonicalList(l: ResourceList): ResourceList {
+  const out: ResourceList = {};
+  for (const [k, v] of Object.entries(l)) {
+    try {
+      out[k] = canonicalize(v);
+    } catch {
+      out[k] = String(v);
+    }
+  }
+  return out;
 }
 
 export interface SimulatedNodeTemplate {
@@ -102,7 +119,7 @@ export function registeredResources(node: Obj): { capacity: ResourceList; alloca
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw);
-    if (v && typeof v.capacity === 'object' && typeof v.allocatable === 'object') return v;
+    if (v && typeof v.capacity === 'object' && typeof v.allocatable === 'object') return { capacity: canonicalList(v.capacity), allocatable: canonicalList(v.allocatable) };
   } catch { /* a hand-edited annotation: fall back to defaults */ }
   return undefined;
 }
