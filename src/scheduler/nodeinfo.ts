@@ -25,12 +25,16 @@ export function podKey(pod: Obj): string {
   return m.uid || `${m.namespace ?? ''}/${m.name ?? ''}`;
 }
 
-/** Host ports a pod asks for: containers and restartable init containers with hostPort > 0. */
+/**
+ * Host ports a pod asks for: containers and restartable init containers with hostPort > 0
+ * (with hostNetwork, a container port is a host port even when defaulting did not copy it).
+ */
 function hostPortsOf(pod: Obj): HostPort[] {
   let out: HostPort[] | undefined;
+  const hostNetwork = !!pod?.spec?.hostNetwork;
   const visit = (c: Obj): void => {
     for (const p of c?.ports ?? []) {
-      const port = Number(p?.hostPort ?? 0);
+      const port = Number(p?.hostPort ?? (hostNetwork ? p?.containerPort : 0) ?? 0);
       if (!(port > 0)) continue;
       (out ??= []).push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port });
     }

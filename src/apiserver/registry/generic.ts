@@ -148,7 +148,7 @@ export class Registry {
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
     fillCreateMeta(obj, ctx.now);
     if (this.strategy.generation) m.generation = 1; else delete m.generation;
-    if (this.strategy.statusSubresource) delete obj.status;
+    if (this.strategy.statusSubresource && !this.strategy.keepStatusOnCreate) delete obj.status;
     this.strategy.prepareForCreate?.(obj, ctx);
     const errs: FieldError[] = [...hooks.validateCreate(this.ri, obj), ...(this.strategy.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name ?? '', errs);

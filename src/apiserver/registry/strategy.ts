@@ -25,6 +25,8 @@ export interface Strategy {
   statusSubresource?: boolean;
   /** Dependents are orphaned when a DELETE names no propagation (core/v1 ReplicationControllers). */
   defaultOrphan?: boolean;
+  /** Status given on create is kept (nodes register with their capacity). */
+  keepStatusOnCreate?: boolean;
   /** PUT on a missing object creates it. */
   allowCreateOnUpdate?: boolean;
   /** Fill fields on create after defaulting (clear status, set phase, ...). */

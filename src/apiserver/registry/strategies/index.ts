@@ -18,7 +18,7 @@ const STRATEGIES: Record<string, Strategy> = {
     // an update that omits allocated ClusterIPs/NodePorts keeps them
     prepareForUpdate(o, old) { patchServiceAllocatedValues(o, old); },
   },
-  '/Node': withStatus,
+  '/Node': { statusSubresource: true, keepStatusOnCreate: true },
   '/PersistentVolume': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
   '/PersistentVolumeClaim': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
   '/ResourceQuota': withStatus,

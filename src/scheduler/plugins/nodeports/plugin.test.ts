@@ -19,6 +19,10 @@ test('NodePorts filter', () => {
     { name: '0.0.0.0 conflicts with a specific IP', existing: [withPorts('e', port(80, 'TCP', '10.0.0.1'))], pod: withPorts('p', port(80)), want: ERR_REASON },
     { name: 'a specific IP conflicts with 0.0.0.0', existing: [withPorts('e', port(80))], pod: withPorts('p', port(80, 'TCP', '10.0.0.2')), want: ERR_REASON },
     { name: 'containerPort only is no host port', existing: [withPorts('e', { containerPort: 80 })], pod: withPorts('p', port(80)), want: null },
+    {
+      name: 'hostNetwork container ports are host ports', existing: [withPorts('e', port(80))], want: ERR_REASON,
+      pod: makePod('p', { spec: { hostNetwork: true, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } }),
+    },
   ];
   const p = newNodePorts();
   for (const c of cases) {

@@ -22,6 +22,8 @@ const OBJECTS = {
     pvc('immediate', { storageClassName: 'fast' }),
     pvc('no-class', {}),
     pvc('deleting', { volumeName: 'pv-any' }, { deletionTimestamp: '2024-01-01T00:00:00Z' }),
+    pvc('p-mine', { storageClassName: 'local' }, { ownerReferences: [{ kind: 'Pod', name: 'p', uid: 'other', controller: true }] }),
+    pvc('p-own', { storageClassName: 'local' }, { ownerReferences: [{ kind: 'Pod', name: 'p', uid: 'owner-uid', controller: true }] }),
   ],
   persistentvolumes: [pv('pv-n1', ['n1']), pv('pv-any')],
   storageclasses: [
@@ -45,8 +47,20 @@ test('VolumeBinding PreFilter and Filter', () => {
     { name: 'missing claim', pod: withClaims('nope'), pre: 'persistentvolumeclaim "nope" not found' },
     { name: 'claim being deleted', pod: withClaims('deleting'), pre: 'persistentvolumeclaim "deleting" is being deleted' },
     {
-      name: 'ephemeral volume claim is named after pod and volume', pre: 'persistentvolumeclaim "p-scratch" not found',
+      name: 'ephemeral volume claim is named after pod and volume', pre: 'waiting for ephemeral volume controller to create the persistentvolumeclaim "p-scratch"',
       pod: makePod('p', { spec: { volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: {} } } }] } }),
+    },
+    {
+      name: 'ephemeral claim owned by someone else', pre: 'persistentvolumeclaim "p-mine" was not created for the pod',
+      pod: makePod('p', { uid: 'p-uid', spec: { volumes: [{ name: 'mine', ephemeral: { volumeClaimTemplate: { spec: {} } } }] } }),
+    },
+    {
+      name: 'ephemeral claim owned by the pod', want: { n1: null, n2: null },
+      pod: makePod('p', { uid: 'owner-uid', spec: { volumes: [{ name: 'own', ephemeral: { volumeClaimTemplate: { spec: {} } } }] } }),
+    },
+    {
+      name: 'hostNetwork pods are not claims', want: { n1: null, n2: null },
+      pod: makePod('p', { spec: { hostNetwork: true, volumes: [{ name: 'cfg', configMap: { name: 'x' } }] } }),
     },
   ];
   const p = newVolumeBinding(testHandle({ nodes, objects: OBJECTS }));

@@ -51,9 +51,19 @@ export function newVolumeBinding(h: Pick<Handle, 'lister' | 'client'>): VolumeBi
       let pvMissing = false;
       const delayed: Obj[] = [];
       let unboundImmediate = false;
-      for (const name of pod.pvcNames) {
+      for (const v of pod.pod.spec?.volumes ?? []) {
+        const ephemeral = !v?.persistentVolumeClaim?.claimName && !!v?.ephemeral;
+        if (!ephemeral && !v?.persistentVolumeClaim?.claimName) continue;
+        const name: string = ephemeral ? `${pod.name}-${v.name}` : v.persistentVolumeClaim.claimName;
         const pvc = pvcs?.get(pod.namespace, name);
-        if (!pvc) return Status.unresolvable(`persistentvolumeclaim "${name}" not found`);
+        if (!pvc) {
+          return Status.unresolvable(ephemeral
+            ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"`
+            : `persistentvolumeclaim "${name}" not found`);
+        }
+        if (ephemeral && !(pvc.metadata?.ownerReferences ?? []).some((o: Obj) => o?.controller && o.uid === pod.pod.metadata?.uid)) {
+          return Status.unresolvable(`persistentvolumeclaim "${name}" was not created for the pod`);
+        }
         if (pvc.metadata?.deletionTimestamp) return Status.unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
         const volumeName: string = pvc.spec?.volumeName ?? '';
         if (volumeName) {
