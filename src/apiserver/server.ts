@@ -91,7 +91,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     const started = process.hrtime.bigint();
     let verb = req.method ?? 'GET', resource = '';
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      // prefixing the origin keeps paths like "//x" paths instead of protocol-relative URLs
+      const url = new URL(`https://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
       const path = url.pathname;
       const user = authenticate(req, o.serviceAccountKey?.publicKeyPem);
       if (user === ANONYMOUS && !PUBLIC.test(path)) {

@@ -11,7 +11,7 @@ import { mediaType, readBody } from '../http.js';
 import type { Registry } from '../registry/generic.js';
 import type { RequestContext } from '../registry/strategy.js';
 import { managerFromUserAgent, resetFieldsFor } from '../registry/hooks.js';
-import { applyFieldValidation } from './decode.js';
+import { applyFieldValidation, checkTypeMeta } from './decode.js';
 import { toExternal } from './output.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -65,6 +65,7 @@ export async function patchResource(
       desired = applyPatch(type, toExternal(ri, cur!), body, { schema });
     }
     if (desired === null || typeof desired !== 'object' || Array.isArray(desired)) throw badRequest('the patched object is not an object');
+    checkTypeMeta(desired, ri);
     desired.metadata ??= {};
     if (desired.metadata.name !== undefined && desired.metadata.name !== name) {
       throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);

@@ -33,7 +33,7 @@ export function makeContext(req: IncomingMessage, q: URLSearchParams, user: User
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!/^-?[0-9]+$/.test(v)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
+  if (!/^-?[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
   return Number(v);
 }
 

@@ -196,7 +196,8 @@ function gvkString(apiVersion: unknown, kind: unknown): string {
 function typedError(what: string, obj: Obj, e: TypedErrors): ApiError {
   const ns = obj.metadata?.namespace ?? '';
   const name = obj.metadata?.name ?? '';
-  return new ApiError(500, '', `failed to create typed ${what} object (${ns}/${name}; ${gvkString(obj.apiVersion, obj.kind)}): ${e.message}`);
+  // a shape the schema cannot hold is the client's mistake: 400, not upstream's 500
+  return new ApiError(400, 'BadRequest', `failed to create typed ${what} object (${ns}/${name}; ${gvkString(obj.apiVersion, obj.kind)}): ${e.message}`);
 }
 
 /**
@@ -299,7 +300,7 @@ export function apply(live: Obj | undefined, applied: Obj, manager: string, opts
   try {
     managed = decodeManagedFields(live?.metadata?.managedFields);
   } catch (e) {
-    throw new ApiError(500, '', `failed to decode managed fields: ${(e as Error).message}`);
+    throw new ApiError(400, 'BadRequest', `failed to decode managed fields: ${(e as Error).message}`);
   }
   const liveObj = withoutManagedFields(live);
   const name = manager || 'unknown';

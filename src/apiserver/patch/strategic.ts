@@ -34,8 +34,11 @@ function err422(detail: string): ApiError {
   (e as Error).cause = detail;
   return e;
 }
-/** A plain Go error: kube-apiserver answers 500 with the text and no reason. */
-const err500 = (m: string): ApiError => new ApiError(500, '', m);
+/**
+ * A malformed patch. kube-apiserver answers some of these with a bare 500; skiff never
+ * answers 5xx for client input, so they are 400 BadRequest with upstream's text.
+ */
+const err500 = (m: string): ApiError => new ApiError(400, 'BadRequest', m);
 
 const errBadPrimitiveList = (): ApiError => err400('invalid patch format of primitive list');
 const errBadRetainKeys = (): ApiError => err400('invalid patch format of retainKeys');

@@ -42,9 +42,10 @@ test('dry run stores nothing', async () => {
 test('updates: optimistic concurrency, no-op writes keep the resourceVersion', async () => {
   const r = registry('', 'v1', 'configmaps');
   const o = await r.create('ns', cm('a'), ctx());
-  const u = await r.update('ns', 'a', ctx(), () => ({ ...o, data: { a: '2' } }));
+  // the registry owns (and mutates) what it is given: callers pass copies
+  const u = await r.update('ns', 'a', ctx(), () => ({ ...structuredClone(o), data: { a: '2' } }));
   assert.notEqual(u.obj.metadata.resourceVersion, o.metadata.resourceVersion);
-  await assert.rejects(r.update('ns', 'a', ctx(), () => ({ ...o, data: { a: '3' } })),
+  await assert.rejects(r.update('ns', 'a', ctx(), () => ({ ...structuredClone(o), data: { a: '3' } })),
     (e: ApiError) => e.code === 409 && e.message.includes('the object has been modified; please apply your changes to the latest version and try again'));
   const same = await r.update('ns', 'a', ctx(), (cur) => cur!);
   assert.equal(same.obj.metadata.resourceVersion, u.obj.metadata.resourceVersion);

@@ -156,6 +156,7 @@ export class Registry {
     return obj;
   }
 
+  /** The registry takes ownership of `input` (it is filled in and returned, not copied). */
   async create(namespace: string, input: Obj, ctx: RequestContext): Promise<Obj> {
     const obj = await this.prepareCreate(namespace, input, ctx);
     await this.admission.admit?.('create', this.ri, obj, undefined, ctx);

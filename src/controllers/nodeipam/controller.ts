@@ -31,6 +31,7 @@ export interface NodeIpamControllerOptions {
   /** --node-cidr-mask-size-ipv4 (default 24) / -ipv6 (default 64). */
   nodeCIDRMaskSizeIPv4?: number;
   nodeCIDRMaskSizeIPv6?: number;
+  /** Parallel node patches (upstream cidrUpdateWorkers: 30). */
   workers?: number;
   log?: Logger;
 }
@@ -81,7 +82,7 @@ export class NodeIpamController {
     // What nodes already carry is taken before anything is handed out.
     for (const n of this.o.nodes.store.list()) this.occupy(n);
     await runController({
-      name: 'node-ipam-controller', queue: this.queue, informers: [this.o.nodes], workers: this.o.workers ?? 1,
+      name: 'node-ipam-controller', queue: this.queue, informers: [this.o.nodes], workers: this.o.workers ?? 30,
       sync: (k, s) => this.sync(k, s), log: this.log,
     }, signal);
   }
