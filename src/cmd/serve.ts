@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
-import { startControllers } from '../controllers/index.js';
+import { startControlPlane } from './controlplane-host.js';
 import { ensurePki, kubeconfigYaml, type Pki } from '../pki/index.js';
 import { openStore, startCompactor } from '../storage/index.js';
 import type { Store } from '../storage/store.js';
@@ -40,6 +40,7 @@ export async function serve(cfg: ServerConfig): Promise<number> {
 
   let store: Store | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+  let controlPlane: Promise<void> | undefined;
   let code = 0;
   try {
     log(`starting: data dir ${cfg.dataDir}, datastore ${cfg.datastore}, node ${process.version}`);
@@ -83,17 +84,14 @@ export async function serve(cfg: ServerConfig): Promise<number> {
     for (const p of kcPaths) writePrivate(p, kc);
     log(`kubeconfig: ${kcPaths.join(', ')} (export KUBECONFIG=${kcPaths[kcPaths.length - 1]})`);
 
-    // Controllers are API clients like any other: they get the URL and their own identity.
-    t = performance.now();
-    const cm = pki.clients['controller-manager'];
-    const ctl: Promise<void> = startControllers({ server: local, ca: pki.ca.cert, cert: cm.cert, key: cm.key, signal });
-    try {
-      await Promise.race([ctl, aborted(signal)]);
-      if (!signal.aborted) log(`controllers: started, cluster CIDR ${cfg.clusterCIDR} (${ms(t)})`);
-    } catch (e) {
-      // The API keeps serving without them; the log says why they are missing.
-      log(`controllers: failed to start: ${(e as Error)?.stack ?? e}`);
-    }
+    // Controllers and the scheduler are API clients like any other: they get the URL and
+    // their own identities, in a worker thread of their own.
+    const cm = pki.clients['controller-manager'], sched = pki.clients.scheduler;
+    const worker = startControlPlane({
+      server: local, ca: pki.ca.cert,
+      controllerManager: { cert: cm.cert, key: cm.key }, scheduler: { cert: sched.cert, key: sched.key },
+    }, signal, (m) => log(m));
+    controlPlane = worker.stopped;
 
     await aborted(signal);
   } catch (e) {
@@ -109,6 +107,7 @@ export async function serve(cfg: ServerConfig): Promise<number> {
       if (!p) return;
       try { await p; } catch (e) { code = 1; log(`shutdown: ${what}: ${(e as Error)?.message ?? e}`); }
     };
+    await step('controllers and scheduler', controlPlane);
     await step('api server', server?.close());
     await step('datastore', store?.close());
     process.off('SIGTERM', onSignal);

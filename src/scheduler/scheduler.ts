@@ -106,7 +106,10 @@ export class Scheduler {
     // A dozen informers, the queue, the recorder and every API call in flight (bindings,
     // status patches) listen on the signal: raise Node's leak warning threshold accordingly.
     const listeners = 2 * this.maxBindings + 64;
-    if (getMaxListeners(signal) < listeners) setMaxListeners(listeners, signal);
+    // getMaxListeners rejects an AbortSignal inside worker threads on Node 20: assume the default then
+    let current = 10;
+    try { current = getMaxListeners(signal); } catch { /* keep the default */ }
+    if (current < listeners) setMaxListeners(listeners, signal);
     this.factory = o.informerFactory ?? new InformerFactory(o.client, { log: this.log });
     this.recorder = o.recorder ?? new EventRecorder(o.client, { component: this.name, signal, log: this.log });
     for (const [name, [g, v, p]] of Object.entries(LISTERS) as [ListerName, [string, string, string]][]) {

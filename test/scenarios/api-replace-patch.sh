@@ -159,7 +159,7 @@ expect_contains "$LAST_ERR" 'Error from server'
 
 # --- subresources ------------------------------------------------------------------------
 ok k patch deploy web -n "$NS" --subresource=scale --type=merge -p '{"spec":{"replicas":3}}'
-expect_eq "$LAST_OUT" "deployment.apps/web patched"
+expect_eq "$LAST_OUT" "scale.autoscaling/web patched" "the answer is the Scale object"
 ok k get deploy web -n "$NS" -o jsonpath='{.spec.replicas}'
 expect_eq "$LAST_OUT" "3"
 ok k patch deploy web -n "$NS" --subresource=status --type=merge -p '{"status":{"observedGeneration":99}}' -o jsonpath='{.status.observedGeneration}'

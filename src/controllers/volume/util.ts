@@ -198,3 +198,13 @@ export function findBestMatchForClaim(claim: Obj, volumes: Iterable<Obj>, o: Mat
   }
   return undefined;
 }
+
+/** checkVolumeSatisfyClaim: why a requested volume cannot serve the claim, or undefined. */
+export function checkVolumeSatisfyClaim(volume: Obj, claim: Obj): string | undefined {
+  if (volume.metadata?.deletionTimestamp) return `the volume is marked for deletion "${volume.metadata.name}"`;
+  if (volumeCapacity(volume).cmp(claimRequest(claim)) < 0) return 'requested PV is too small';
+  if (volumeClass(volume) !== claimClass(claim)) return 'storageClassName does not match';
+  if (volumeModeMismatch(claim, volume)) return 'incompatible volumeMode';
+  if (!checkAccessModes(claim, volume)) return 'incompatible accessMode';
+  return undefined;
+}

@@ -279,5 +279,5 @@ export interface PullImageResponse { imageRef: string }
 export interface RemoveImageRequest { image: ImageSpec }
 export interface ImageFsInfoResponse { imageFilesystems: FilesystemUsage[]; containerFilesystems: FilesystemUsage[] }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+/** Requests and responses without fields. */
 export type Empty = Record<string, never>;

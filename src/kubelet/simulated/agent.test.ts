@@ -51,7 +51,7 @@ const podWrites = (fake: FakeClient, name: string) => fake.writes().filter((a) =
 async function readyNode(o: Partial<SimulatedNodeAgentOptions> = {}): Promise<Env> {
   const env = await start({ podStartDelayMs: 500, ...o });
   await registerSimulatedNodes(['n1'], { client: env.fake });
-  await until(() => ready(node(env.fake, 'n1'))?.status !== undefined, 'n1 status');
+  await until(() => env.agent.nodes.has('n1'), 'n1 adopted');
   await setCIDR(env.fake, 'n1');
   await until(() => ready(node(env.fake, 'n1'))?.status === 'True', 'n1 Ready');
   return env;
@@ -59,7 +59,7 @@ async function readyNode(o: Partial<SimulatedNodeAgentOptions> = {}): Promise<En
 
 describe('simulated node agent: nodes', () => {
   it('registers, posts status, and turns Ready once the node has a podCIDR', async () => {
-    const { fake, agent } = await start();
+    const { fake, agent } = await start({ firstReportWaitMs: 0 });
     await addSimulatedNodes({ client: fake, count: 2 });
     await until(() => agent.nodes.size === 2 && !!ready(node(fake, 'sim-node-2')), 'status of both nodes');
     const n = node(fake, 'sim-node-1');
@@ -90,6 +90,19 @@ describe('simulated node agent: nodes', () => {
     assert.equal(ready(node(fake, 'sim-node-2'))?.status, 'False', 'no podCIDR, not Ready');
   });
 
+  it('the first report waits a little for the podCIDR: one status write, Ready', async () => {
+    const { fake, agent, clock } = await start({ firstReportWaitMs: 10_000 });
+    await registerSimulatedNodes(['w1', 'w2'], { client: fake });
+    await until(() => agent.nodes.size === 2, 'adopted');
+    await settle();
+    assert.equal(fake.writes().filter((a) => a.subresource === 'status').length, 0, 'nothing posted yet');
+    await setCIDR(fake, 'w1');
+    await until(() => ready(node(fake, 'w1'))?.status === 'True', 'w1 Ready');
+    assert.equal(fake.writes().filter((a) => a.subresource === 'status' && a.name === 'w1').length, 1);
+    clock.advance(10_000);
+    await until(() => ready(node(fake, 'w2'))?.status === 'False', 'w2 reports NotReady after the wait');
+  });
+
   it('honours readyDelayMs and keeps quiet while nothing changes', async () => {
     const { fake, clock } = await readyNode({ readyDelayMs: 0, statusReportIntervalMs: 60_000 });
     fake.clearActions();
@@ -99,7 +112,7 @@ describe('simulated node agent: nodes', () => {
     assert.deepEqual(fake.writes().filter((a) => a.resource === 'nodes').map((a) => a.subresource ?? 'main'), ['main'], 'no status writes within the report interval, nor for a label change');
     clock.advance(40_000);
     await until(() => fake.writes().some((a) => a.resource === 'nodes' && a.subresource === 'status'), 'periodic report');
-    const env2 = await start({ readyDelayMs: 5000 });
+    const env2 = await start({ readyDelayMs: 5000, firstReportWaitMs: 0 });
     await registerSimulatedNodes(['late'], { client: env2.fake });
     await setCIDR(env2.fake, 'late');
     await until(() => ready(node(env2.fake, 'late'))?.status === 'False', 'late status');
@@ -148,7 +161,7 @@ describe('simulated node agent: nodes', () => {
   });
 
   it('scales: 300 nodes share one timer, each lease renewed once per interval', async () => {
-    const { fake, agent, clock } = await start({ leaseRenewIntervalMs: 10_000 });
+    const { fake, agent, clock } = await start({ leaseRenewIntervalMs: 10_000, firstReportWaitMs: 0 });
     await registerSimulatedNodes(Array.from({ length: 300 }, (_, i) => `s${i}`), { client: fake });
     await until(() => fake.objects(LEASES, NODE_LEASE_NAMESPACE).length === 300, 'all leases', 10_000);
     assert.equal(clock.pending(), 1, 'one armed timer for all deadlines');

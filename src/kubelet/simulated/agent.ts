@@ -51,6 +51,12 @@ export interface SimulatedNodeAgentOptions {
   statusReportIntervalMs?: number;
   /** Nodes stay NotReady (network plugin not ready) until they have a podCIDR (default true). */
   requirePodCIDR?: boolean;
+  /**
+   * The first status report waits this long for the podCIDR (default 10 s), so a node the IPAM
+   * controller serves promptly posts Ready once instead of NotReady then Ready — at scale that
+   * saves two node writes and the not-ready taint churn per node.
+   */
+  firstReportWaitMs?: number;
   /** status.nodeInfo overrides. */
   nodeInfo?: Partial<Record<string, string>>;
   /** InternalIPs for nodes that have none (default 198.18.0.0/15). */
@@ -64,6 +70,7 @@ export interface SimulatedNodeAgentOptions {
 export interface SimNode {
   name: string;
   uid: string;
+  adoptedAt: number;
   /** When the node is to report Ready (adoption + readyDelay). */
   readyAt: number;
   /** Last status report (ms), undefined before the first. */
@@ -131,7 +138,7 @@ export class SimulatedNodeAgent {
     try {
       await runController({
         name: 'simulated-nodes', queue: this.nodeQueue, informers: [this.nodesInformer],
-        workers: this.o.nodeWorkers ?? 16, sync: (k, s) => this.syncNode(k, s), log: this.log,
+        workers: this.o.nodeWorkers ?? 32, sync: (k, s) => this.syncNode(k, s), log: this.log,
       }, signal);
       await this.pods.stopped();
       if (!this.o.informers) await this.factory.stopped();
@@ -144,6 +151,11 @@ export class SimulatedNodeAgent {
   /** Resolves once the node informer has synced (false if stopped first). */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
     return this.nodesInformer.waitForSync(signal);
+  }
+
+  /** Counters for logs and benchmarks. */
+  stats(): { nodes: number; pods: number; timers: number; nodeQueue: number; podQueue: number } {
+    return { nodes: this.nodes.size, pods: this.pods.count(), timers: this.timers.size, nodeQueue: this.nodeQueue.len(), podQueue: this.pods.queue.len() };
   }
 
   /** Names of the nodes currently run by this agent. */
@@ -174,7 +186,8 @@ export class SimulatedNodeAgent {
     const addr = nodeAddress(node, 'InternalIP');
     if (addr && !this.addresses.has(addr)) this.addresses.set(addr, name);
     if (!sn) {
-      sn = { name, uid, readyAt: this.clock.now() + (this.o.readyDelayMs ?? 0), leaseFailures: 0, cidrKey: '', waiting: new Set() };
+      const now = this.clock.now();
+      sn = { name, uid, adoptedAt: now, readyAt: now + (this.o.readyDelayMs ?? 0), leaseFailures: 0, cidrKey: '', waiting: new Set() };
       this.nodes.set(name, sn);
       this.nodeQueue.add(`s/${name}`);
       this.nodeQueue.add(`l/${name}`);
@@ -259,6 +272,11 @@ export class SimulatedNodeAgent {
     const node = this.nodesInformer.store.get('', sn.name);
     if (!node || (node.metadata?.uid ?? '') !== sn.uid) return;
     const now = this.clock.now();
+    const waitUntil = sn.adoptedAt + (this.o.firstReportWaitMs ?? 10_000);
+    if (sn.reportedAt === undefined && (this.o.requirePodCIDR ?? true) && !nodePodCIDRs(node).length && now < waitUntil) {
+      this.timers.schedule(`s/${sn.name}`, waitUntil);
+      return;
+    }
     const want = this.desiredStatus(sn, node, now);
     const cur: Obj = node.status ?? {};
     const changed = conditionsChanged(cur.conditions, want.conditions)

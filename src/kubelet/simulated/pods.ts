@@ -49,6 +49,11 @@ export class SimulatedPods {
 
   constructor(private readonly agent: SimulatedNodeAgent) {}
 
+  /** Pods the agent is running (or about to). */
+  count(): number {
+    return this.recs.size;
+  }
+
   enqueue(key: string): void {
     this.queue.add(key);
   }

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { criPackage } from './load.js';
+import { CRI_PROTO } from './proto.js';
+
+/** src/kubelet/cri/api.proto, from the compiled test (dist/kubelet/cri/) or the repo root. */
+function apiProtoPath(): string {
+  const candidates = [fileURLToPath(new URL('../../../src/kubelet/cri/api.proto', import.meta.url)), join(process.cwd(), 'src/kubelet/cri/api.proto')];
+  const found = candidates.find((f) => existsSync(f));
+  assert.ok(found, `api.proto not found at ${candidates.join(' or ')}`);
+  return found;
+}
+
+test('proto.ts carries exactly the text of api.proto', () => {
+  assert.equal(CRI_PROTO, readFileSync(apiProtoPath(), 'utf8'));
+});
+
+type Def = { type: { field: { name: string; number: number }[] } };
+
+/** Field numbers the runtime decodes by; taken from k8s.io/cri-api runtime/v1. */
+const FIELDS: [string, string, number][] = [
+  ['VersionResponse', 'runtime_api_version', 4],
+  ['PodSandboxConfig', 'log_directory', 3],
+  ['PodSandboxConfig', 'port_mappings', 5],
+  ['PodSandboxConfig', 'linux', 8],
+  ['LinuxPodSandboxConfig', 'sysctls', 3],
+  ['LinuxPodSandboxConfig', 'resources', 5],
+  ['LinuxSandboxSecurityContext', 'run_as_group', 8],
+  ['LinuxSandboxSecurityContext', 'seccomp', 9],
+  ['LinuxSandboxSecurityContext', 'supplemental_groups_policy', 11],
+  ['LinuxContainerSecurityContext', 'run_as_username', 6],
+  ['LinuxContainerSecurityContext', 'no_new_privs', 11],
+  ['LinuxContainerSecurityContext', 'run_as_group', 12],
+  ['LinuxContainerSecurityContext', 'masked_paths', 13],
+  ['LinuxContainerSecurityContext', 'seccomp', 15],
+  ['LinuxContainerSecurityContext', 'supplemental_groups_policy', 17],
+  ['LinuxContainerResources', 'oom_score_adj', 5],
+  ['LinuxContainerResources', 'unified', 9],
+  ['LinuxContainerResources', 'memory_swap_limit_in_bytes', 10],
+  ['ContainerConfig', 'log_path', 11],
+  ['ContainerConfig', 'tty', 14],
+  ['ContainerConfig', 'linux', 15],
+  ['ContainerConfig', 'CDI_devices', 17],
+  ['Mount', 'propagation', 5],
+  ['Mount', 'recursive_read_only', 8],
+  ['Mount', 'image', 9],
+  ['ImageSpec', 'user_specified_image', 18],
+  ['ImageSpec', 'runtime_handler', 19],
+  ['ContainerStatus', 'reason', 10],
+  ['ContainerStatus', 'log_path', 15],
+  ['ContainerStatus', 'image_id', 17],
+  ['ContainerStatus', 'user', 18],
+  ['Container', 'image_id', 10],
+  ['PodSandboxStatusResponse', 'containers_statuses', 3],
+  ['PodSandboxStatus', 'runtime_handler', 9],
+  ['ExecSyncRequest', 'timeout', 3],
+  ['AttachRequest', 'tty', 3],
+  ['AttachRequest', 'stdout', 4],
+  ['Image', 'pinned', 8],
+  ['ContainerStats', 'swap', 5],
+  ['MemoryUsage', 'major_page_faults', 7],
+  ['StatusResponse', 'runtime_handlers', 3],
+  ['UpdateContainerResourcesRequest', 'annotations', 4],
+];
+
+test('messages carry CRI v1 field numbers', () => {
+  const def = criPackage().definition as unknown as Record<string, Def>;
+  for (const [msg, field, number] of FIELDS) {
+    const m = def[`runtime.v1.${msg}`];
+    assert.ok(m, `message ${msg}`);
+    // The loader camel-cases names (keepCase: false), as protobufjs does.
+    const name = field.replace(/_([a-zA-Z])/g, (_, c: string) => c.toUpperCase());
+    assert.equal(m.type.field.find((f) => f.name === name)?.number, number, `${msg}.${field}`);
+  }
+});
+
+test('both services expose the RPCs the kubelet calls, at CRI v1 paths', () => {
+  const def = criPackage().definition as unknown as Record<string, Record<string, { path: string }>>;
+  const runtime = ['Version', 'Status', 'RunPodSandbox', 'StopPodSandbox', 'RemovePodSandbox', 'PodSandboxStatus', 'ListPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer', 'ListContainers', 'ContainerStatus', 'UpdateContainerResources', 'ExecSync', 'Exec', 'Attach', 'PortForward', 'ContainerStats', 'ListContainerStats', 'ReopenContainerLog'];
+  const image = ['ListImages', 'ImageStatus', 'PullImage', 'RemoveImage', 'ImageFsInfo'];
+  assert.deepEqual(Object.keys(def['runtime.v1.RuntimeService']).sort(), [...runtime].sort());
+  assert.deepEqual(Object.keys(def['runtime.v1.ImageService']).sort(), [...image].sort());
+  for (const m of runtime) assert.equal(def['runtime.v1.RuntimeService'][m].path, `/runtime.v1.RuntimeService/${m}`);
+  for (const m of image) assert.equal(def['runtime.v1.ImageService'][m].path, `/runtime.v1.ImageService/${m}`);
+});
+
+test('encoding follows the wire numbers (CreateContainerRequest: sandbox id 1, config 2 → log_path 11)', () => {
+  const svc = criPackage().definition['runtime.v1.RuntimeService'] as unknown as Record<string, { requestSerialize(x: object): Buffer; responseDeserialize(b: Buffer): Record<string, unknown> }>;
+  const bytes = svc.CreateContainer.requestSerialize({ podSandboxId: 'p', config: { logPath: 'x' } });
+  assert.equal(bytes.toString('hex'), '0a0170' + '1203' + '5a0178');
+  // int64 nanoseconds survive decoding as exact decimal strings (beyond 2^53).
+  const status = svc.ContainerStatus.responseDeserialize(Buffer.from('0a0a20959a97ece39fe7cb17', 'hex'));
+  assert.equal((status.status as { createdAt: string }).createdAt, '1700000000123456789');
+});
