@@ -9,6 +9,7 @@ import { startScheduler } from '../scheduler/index.js';
 
 export interface ControlPlaneData {
   server: string;
+  dataDir: string;
   ca: string;
   controllerManager: { cert: string; key: string };
   scheduler: { cert: string; key: string };
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   parentPort?.on('message', (m) => { if (m === 'stop') ac.abort(); });
   const t0 = performance.now();
   try {
-    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, signal: ac.signal });
+    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, signal: ac.signal });
     const client = new RestClient({
       server: d.server, ca: d.ca, cert: d.scheduler.cert, key: d.scheduler.key,
       userAgent: 'kube-scheduler/v1.32.0 skiff',

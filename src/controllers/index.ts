@@ -15,6 +15,10 @@ import { EventRecorder } from '../client/events.js';
 import { CronJobController } from './cronjob/controller.js';
 import { DaemonSetsController } from './daemonset/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { join } from 'node:path';
+import { LocalPathProvisioner } from './localpath/controller.js';
+import { ensureDefaultStorageClass } from './localpath/storageclass.js';
+import { PersistentVolumeController } from './volume/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -34,6 +38,8 @@ export interface StartControllersOptions {
   cert: string;
   key: string;
   signal: AbortSignal;
+  /** The data dir: local-path volumes live under DIR/storage. */
+  dataDir?: string;
   /** Override the namespace controller's 5 s wait before acting on a deletion. */
   namespaceDeletionGracePeriodMs?: number;
 }
@@ -65,6 +71,9 @@ export async function startControllers(o: StartControllersOptions): Promise<void
   const replicaSets = inf('apps', 'v1', 'replicasets'), deployments = inf('apps', 'v1', 'deployments');
   const replicationControllers = inf('', 'v1', 'replicationcontrollers'), statefulSets = inf('apps', 'v1', 'statefulsets');
   const jobs = inf('batch', 'v1', 'jobs'), cronJobs = inf('batch', 'v1', 'cronjobs');
+  const persistentVolumeClaims = inf('', 'v1', 'persistentvolumeclaims'), persistentVolumes = inf('', 'v1', 'persistentvolumes');
+  const storageClasses = inf('storage.k8s.io', 'v1', 'storageclasses');
+  ensureDefaultStorageClass(client, { signal }).catch((e) => log.error(`default StorageClass: ${(e as Error)?.message ?? e}`));
 
   const controllers = [
     new NamespaceController({ client, namespaces, deletionGracePeriodMs: o.namespaceDeletionGracePeriodMs }),
@@ -84,12 +93,17 @@ export async function startControllers(o: StartControllersOptions): Promise<void
       recorder: rec('controllermanager'),
     }),
     new PodGCController({ client, pods, nodes }),
+    new PersistentVolumeController({ client, volumes: persistentVolumes, claims: persistentVolumeClaims, classes: storageClasses, pods, nodes, recorder: rec('persistentvolume-controller') }),
+    new LocalPathProvisioner({
+      client, claims: persistentVolumeClaims, volumes: persistentVolumes, classes: storageClasses, nodes,
+      storageDir: join(o.dataDir ?? '/var/lib/skiff', 'storage'), recorder: rec('skiff.dev/local-path'),
+    }),
     new DaemonSetsController({
       client, daemonSets: inf('apps', 'v1', 'daemonsets'), controllerRevisions: inf('apps', 'v1', 'controllerrevisions'), pods, nodes,
       recorder: rec('daemonset-controller'),
     }),
     new StatefulSetController({
-      client, statefulSets, pods, persistentVolumeClaims: inf('', 'v1', 'persistentvolumeclaims'),
+      client, statefulSets, pods, persistentVolumeClaims,
       controllerRevisions: inf('apps', 'v1', 'controllerrevisions'), recorder: rec('statefulset-controller'),
     }),
   ];

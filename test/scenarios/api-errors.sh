@@ -90,8 +90,21 @@ spec:
     spec: {containers: [{name: c, image: busybox}]}
 YAML
 )
-refused k create -f "$f" -n "$NS"
+# (server dry runs: a server that wrongly accepted these would store objects other clients
+# cannot decode)
+refused k create -f "$f" -n "$NS" --dry-run=server
 expect_contains "$LAST_ERR" "Error from server (BadRequest): error when creating \"$f\": Deployment in version \"v1\" cannot be handled as a Deployment:"
+f=$(manifest stdin.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: typed}
+spec:
+  terminationGracePeriodSeconds: thirty
+  containers: [{name: c, image: busybox, stdin: "yes"}]
+YAML
+)
+refused k create -f "$f" -n "$NS" --dry-run=server
+expect_contains "$LAST_ERR" "Error from server (BadRequest): error when creating \"$f\": Pod in version \"v1\" cannot be handled as a Pod:"
 
 # unknown fields under each --validate mode
 f=$(manifest unknown.yaml <<'YAML'

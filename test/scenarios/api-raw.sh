@@ -132,6 +132,36 @@ run api -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' -H 'Accep
 expect_match "$LAST_OUT" $'\n201 application/json$' "a protobuf body creates the object"
 ok k get cm frompb -n "$NS" -o jsonpath='{.data.k}'
 expect_eq "$LAST_OUT" "v"
+# nested messages, maps, bytes and varints: a Secret, a Pod and a Deployment in protobuf
+node -e '
+const v=(n)=>{const o=[];do{let b=n&127;n>>>=7;if(n)b|=128;o.push(b)}while(n);return Buffer.from(o)};
+const f=(n,b)=>Buffer.concat([Buffer.from([n<<3|2]),v(b.length),b]);
+const s=(n,x)=>f(n,Buffer.from(x));
+const i=(n,x)=>Buffer.concat([Buffer.from([n<<3|0]),v(x)]);
+const m=(n,k,val)=>f(n,Buffer.concat([s(1,k),Buffer.isBuffer(val)?f(2,val):s(2,val)]));
+const wrap=(apiVersion,kind,raw)=>Buffer.concat([Buffer.from("k8s\0"),f(1,Buffer.concat([s(1,apiVersion),s(2,kind)])),f(2,raw)]);
+const fs=require("fs"), dir=process.argv[1];
+fs.writeFileSync(dir+"/secret.pb", wrap("v1","Secret",Buffer.concat([f(1,s(1,"pbsecret")),m(2,"bin",Buffer.from([0,1,255])),s(3,"Opaque")])));
+const container=Buffer.concat([s(1,"c"),s(2,"busybox"),s(3,"sleep"),s(3,"60")]);
+fs.writeFileSync(dir+"/pod.pb", wrap("v1","Pod",Buffer.concat([f(1,Buffer.concat([s(1,"pbpod"),m(11,"app","pb")])),f(2,f(2,container))])));
+const tmpl=Buffer.concat([f(1,m(11,"app","pbd")),f(2,f(2,container))]);
+fs.writeFileSync(dir+"/deploy.pb", wrap("apps/v1","Deployment",Buffer.concat([f(1,s(1,"pbdeploy")),f(2,Buffer.concat([i(1,3),f(2,m(1,"app","pbd")),f(3,tmpl),i(6,4)]))])));
+' "$d"
+run api -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @"$d/secret.pb" "$server/api/v1/namespaces/$NS/secrets"
+expect_match "$LAST_OUT" $'\n201 ' "a protobuf Secret"
+ok k get secret pbsecret -n "$NS" -o jsonpath='{.data.bin} {.type}'
+expect_eq "$LAST_OUT" "AAH/ Opaque" "bytes values survive"
+run api -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @"$d/pod.pb" "$server/api/v1/namespaces/$NS/pods"
+expect_match "$LAST_OUT" $'\n201 ' "a protobuf Pod"
+ok k get pod pbpod -n "$NS" -o jsonpath='{.metadata.labels.app} {.spec.containers[0].command} {.spec.restartPolicy} {.spec.containers[0].terminationMessagePath}'
+expect_eq "$LAST_OUT" 'pb ["sleep","60"] Always /dev/termination-log' "repeated strings, maps, and defaults after decoding"
+run api -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @"$d/deploy.pb" "$server/apis/apps/v1/namespaces/$NS/deployments"
+expect_match "$LAST_OUT" $'\n201 ' "a protobuf Deployment"
+ok k get deploy pbdeploy -n "$NS" -o jsonpath='{.spec.replicas} {.spec.revisionHistoryLimit} {.spec.selector.matchLabels.app} {.spec.template.metadata.labels.app} {.spec.progressDeadlineSeconds}'
+expect_eq "$LAST_OUT" "3 4 pbd pbd 600" "varints and nested messages"
+printf 'k8s\0\x0a\x05garbage' >"$d/bad.pb"
+run api -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @"$d/bad.pb" "$server/api/v1/namespaces/$NS/configmaps"
+expect_match "$LAST_OUT" $'\n400 ' "a malformed protobuf body is a 400"
 # a protobuf list and a protobuf watch event stream
 curl -sS --cacert "$d/ca" --cert "$d/crt" --key "$d/key" -H 'Accept: application/vnd.kubernetes.protobuf' \
   -o "$d/list.pb" "$server/api/v1/namespaces/$NS/configmaps"

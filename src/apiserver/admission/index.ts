@@ -6,6 +6,7 @@ import type { Obj } from '../../api/types.js';
 import type { Cluster } from '../cluster.js';
 import type { Admission, RequestContext } from '../registry/strategy.js';
 import { admitPriority, mutatePod } from './pods.js';
+import { defaultStorageClassFor } from '../../api/storage-default.js';
 import { ServiceAllocator } from './services.js';
 
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -44,6 +45,12 @@ export class Admissions implements Admission {
     }
     if (ri.group === '' && ri.plural === 'services') {
       this.held.set(obj, this.services.allocate(obj, old));
+    }
+    if (op === 'create' && ri.group === '' && ri.plural === 'persistentvolumeclaims') {
+      // DefaultStorageClass: a claim that names no class gets the default one
+      const classes = (await this.cluster.registryByName('storage.k8s.io', 'storageclasses').list('', {})).items;
+      const name = defaultStorageClassFor(obj, classes);
+      if (name) obj.spec.storageClassName = name;
     }
     void ctx;
   }

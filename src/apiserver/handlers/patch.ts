@@ -6,7 +6,7 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { convertToStorage } from '../../api/conversion.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
-import { applyPatch, serverSideApply, validatePatchOptions, type PatchType } from '../patch/index.js';
+import { apply, applyPatch, decodeApplyBody, validatePatchOptions, type PatchType } from '../patch/index.js';
 import { mediaType, readBody } from '../http.js';
 import type { Registry } from '../registry/generic.js';
 import type { RequestContext } from '../registry/strategy.js';
@@ -53,13 +53,13 @@ export async function patchResource(
     let desired: Obj;
     if (type === 'apply') {
       const live = cur ? toExternal(ri, cur) : undefined;
-      const r = serverSideApply(live, body, {
-        manager: ctx.fieldManager ?? managerFromUserAgent(ctx.userAgent),
+      const applied = decodeApplyBody(body);
+      checkTypeMeta(applied, ri); // a shape the kind cannot have is refused before merging
+      desired = apply(live, applied, ctx.fieldManager ?? managerFromUserAgent(ctx.userAgent), {
         force: force === 'true', schema, apiVersion: apiVersionOf(ri.group, ri.version), kind: ri.kind,
-        now: ctx.now, subresource: subresource || undefined, name, namespace: ns,
+        now: ctx.now, subresource: subresource || undefined,
         resetFields: resetFieldsFor(!!reg.strategy.statusSubresource, subresource || undefined), builtin: true,
-      });
-      desired = r;
+      }).result;
       ctx.managedFieldsDone = true;
     } else {
       desired = applyPatch(type, toExternal(ri, cur!), body, { schema });

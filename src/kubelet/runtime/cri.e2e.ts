@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSyn
 import { join } from 'node:path';
 import { CriClient } from '../cri/client.js';
 import type { PodSandboxConfig } from '../cri/types.js';
-import { containerdLayout, ensureOfflineImages, ensureRuntimePackages, listImages, startContainerd, writeCniConfig, type ContainerdHandle } from './index.js';
+import { containerdLayout, ensureOfflineImages, ensureRuntimePackages, listImages, startRuntime, type ContainerdHandle } from './index.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from './names.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -67,11 +67,12 @@ test('a busybox pod runs through skiff\'s containerd over CRI with CNI networkin
     try { return await fn(); } finally { timings[name] = Math.round(performance.now() - t0); }
   };
   try {
-    const layout = containerdLayout(dataDir);
-    writeCniConfig({ dir: layout.cniConfDir, podCIDR: `${subnet}.0/24`, bridge });
-    rt = await time('containerd start', () => startContainerd({ dataDir, signal: ac.signal, log }));
-    const images = await time('offline images (build + import)', () => ensureOfflineImages({ socket: rt!.socket, dataDir, log }));
-    assert.deepEqual(images.map((i) => i.name), [PAUSE_IMAGE, BUSYBOX_IMAGE]);
+    // The set-up `skiff server` runs: CNI config, containerd, offline images (built and imported).
+    const started = await time('runtime set-up (containerd + images)', () => startRuntime({ dataDir, podCIDR: `${subnet}.0/24`, bridge, signal: ac.signal, log }));
+    assert.ok(started.ok, started.ok ? '' : started.reason);
+    rt = started.containerd;
+    assert.deepEqual(started.images.map((i) => i.name), [PAUSE_IMAGE, BUSYBOX_IMAGE]);
+    assert.ok(existsSync(join(containerdLayout(dataDir).cniConfDir, '10-skiff.conflist')));
     // A second call finds both images present and imports nothing.
     assert.deepEqual((await ensureOfflineImages({ socket: rt.socket, dataDir })).map((i) => i.imported), [false, false]);
     const listed = await listImages(rt.socket);
