@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { badRequest, tooLarge } from '../api/errors.js';
 import type { Obj } from '../api/types.js';
 import { decodeK8sProtobuf } from '../api/protobuf/index.js';
+import { checkYamlDepth } from './yamlguard.js';
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -33,6 +34,7 @@ export function mediaType(req: IncomingMessage): string {
 export function decodeBody(buf: Buffer, contentType: string): unknown {
   const text = buf.toString('utf8');
   if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
+    checkYamlDepth(text);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (e) {

@@ -11,6 +11,7 @@
 // apply computes managedFields itself.
 
 import { parseAllDocuments } from 'yaml';
+import { checkYamlDepth } from '../yamlguard.js';
 import { ApiError, badRequest, fe, invalid, type FieldError } from '../../api/errors.js';
 import type { Obj } from '../../api/types.js';
 import { GoJSONError, goJSONKind, isPlainObject, parseGoJSON, parseGoJSONObject } from './gojson.js';
@@ -130,6 +131,7 @@ export function decodeApplyBody(body: string | Buffer): Obj {
   try {
     v = parseGoJSON(s); // JSON, what kubectl and client-go send, decodes exactly as Go does
   } catch {
+    checkYamlDepth(s);
     const docs = parseAllDocuments(s, { version: '1.1', uniqueKeys: true });
     const first = Array.isArray(docs) ? docs[0] : docs;
     if (first && 'errors' in first && first.errors.length) {

@@ -1,0 +1,27 @@
+// The yaml package builds parser state per nesting level; a body of 100,000 "[" makes V8 run
+// out of memory compiling a regular expression and kills the process. Go's yaml refuses deep
+// documents too ("exceeded max depth"), so bodies nested deeper than this are a 400.
+import { badRequest } from '../api/errors.js';
+
+export const MAX_YAML_DEPTH = 1000;
+
+/** Throws 400 when flow collections ([ {) or block indentation nest beyond MAX_YAML_DEPTH. */
+export function checkYamlDepth(text: string): void {
+  let depth = 0, max = 0, indent = 0, lineStart = true;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) { lineStart = true; indent = 0; continue; }
+    if (lineStart) {
+      if (c === 32) { indent++; if (indent > MAX_YAML_DEPTH * 2) fail(); continue; }
+      lineStart = false;
+    }
+    if (quote) { if (text[i] === quote && text[i - 1] !== '\\') quote = ''; continue; }
+    if (c === 34 || c === 39) { quote = text[i]; continue; }
+    if (c === 91 || c === 123) { depth++; if (depth > max) max = depth; if (max > MAX_YAML_DEPTH) fail(); } else if (c === 93 || c === 125) depth--;
+  }
+}
+
+function fail(): never {
+  throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_YAML_DEPTH}`);
+}
