@@ -231,7 +231,7 @@ test('apply errors', () => {
 
   const dup = deployConfig(1);
   dup.spec.template.spec.containers.push({ name: 'main', image: 'x' });
-  assert.throws(() => deployApply(undefined, dup, 'm'), (e: unknown) => e instanceof ApiError && e.code === 500
+  assert.throws(() => deployApply(undefined, dup, 'm'), (e: unknown) => e instanceof ApiError && e.code === 400
     && e.message === 'failed to create typed patch object (ns/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="main"]');
   const noKey = deployConfig(1);
   noKey.spec.template.spec.containers[0].env = [{ value: 'x' }];

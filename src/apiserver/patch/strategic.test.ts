@@ -182,15 +182,15 @@ test('without a schema every list is replaced and maps merge', () => {
 
 test('strategic merge errors carry upstream texts and codes', () => {
   const cases: [string, Obj, number, string][] = [
-    ['missing merge key', { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, 500, 'map: map[image:x] does not contain declared merge key: name'],
+    ['missing merge key', { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, 400, 'map: map[image:x] does not contain declared merge key: name'],
     ['$retainKeys not a list', { spec: { strategy: { $retainKeys: 'type' } } }, 400, 'invalid patch format of retainKeys'],
     ['patch key outside $retainKeys', { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: { maxSurge: 1 } } } }, 400, 'invalid patch format of retainKeys'],
     ['bad $setElementOrder key', { metadata: { $setElementOrderfinalizers: ['a'] } }, 400, 'invalid patch format of setElementOrder list'],
     ['bad $deleteFromPrimitiveList key', { metadata: { $deleteFromPrimitiveListfinalizers: ['a'] } }, 400, 'invalid patch format of primitive list'],
-    ['$patch merge in a list', { spec: { template: { spec: { containers: [{ $patch: 'merge', name: 'main' }] } } } }, 500, 'merging lists cannot yet be specified in the patch'],
-    ['unknown $patch on a map', { spec: { template: { $patch: 'bogus' } } }, 500, 'unknown patch type: bogus in map: map[$patch:bogus]'],
-    ['mixed element types', { metadata: { finalizers: [1] } }, 500, 'list element types are not identical: [[a b] [1]]'],
-    ['$setElementOrder not matching the patch list', { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'side' }], containers: [{ name: 'main', image: 'x' }] } } } }, 500,
+    ['$patch merge in a list', { spec: { template: { spec: { containers: [{ $patch: 'merge', name: 'main' }] } } } }, 400, 'merging lists cannot yet be specified in the patch'],
+    ['unknown $patch on a map', { spec: { template: { $patch: 'bogus' } } }, 400, 'unknown patch type: bogus in map: map[$patch:bogus]'],
+    ['mixed element types', { metadata: { finalizers: [1] } }, 400, 'list element types are not identical: [[a b] [1]]'],
+    ['$setElementOrder not matching the patch list', { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'side' }], containers: [{ name: 'main', image: 'x' }] } } } }, 400,
       'The order in patch list:\n[map[image:x name:main]]\n doesn\'t match $setElementOrder list:\n[map[name:side]]\n'],
   ];
   for (const [name, patch, code, message] of cases) {
