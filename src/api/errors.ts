@@ -130,7 +130,8 @@ export function fieldErrorBody(e: FieldError): string {
 }
 
 export function fieldErrorString(e: FieldError): string {
-  return e.field ? `${e.field}: ${fieldErrorBody(e)}` : fieldErrorBody(e);
+  // the root path (field.NewPath("")) prints as "[]", as upstream's
+  return `${e.field || '[]'}: ${fieldErrorBody(e)}`;
 }
 
 export const fe = {

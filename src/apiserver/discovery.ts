@@ -47,7 +47,8 @@ function aggregatedVersion(group: string, version: string): Obj {
     resources: resourcesOf(group, version).map((ri) => {
       const r: Obj = {
         resource: ri.plural,
-        responseKind: { group: ri.group, version: ri.version, kind: ri.kind },
+        // the resource's own kind is in its group-version: upstream leaves those empty
+        responseKind: { group: '', version: '', kind: ri.kind },
         scope: ri.namespaced ? 'Namespaced' : 'Cluster',
         singularResource: ri.singular,
         verbs: ri.verbs,
@@ -57,7 +58,7 @@ function aggregatedVersion(group: string, version: string): Obj {
       if (ri.subresources?.length) {
         r.subresources = ri.subresources.map((s) => ({
           subresource: s.name,
-          responseKind: { group: s.group ?? ri.group, version: s.version ?? ri.version, kind: s.kind },
+          responseKind: { group: s.group ?? '', version: s.version ?? '', kind: s.kind },
           verbs: s.verbs,
         }));
       }

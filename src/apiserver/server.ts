@@ -2,7 +2,6 @@
 // and resource handlers. Everything a request can do wrong ends in sendError (status.ts).
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../storage/store.js';
 import { Admissions } from './admission/index.js';
@@ -10,10 +9,12 @@ import { bootstrap } from './bootstrap.js';
 import { Cluster } from './cluster.js';
 import { serveDiscovery } from './discovery.js';
 import { handleResource } from './handlers/resource.js';
-import { serviceAccountUser } from './handlers/token.js';
+import { ANONYMOUS, authenticate, forbiddenFor, impersonate } from './auth.js';
+import { serveOIDC } from './handlers/oidc.js';
 import { serveOpenAPI } from './handlers/openapi.js';
 import { sendJSON, sendText } from './http.js';
 import { Metrics } from './metrics.js';
+import { serveHealth } from './health.js';
 import { parseRequestInfo } from './requestinfo.js';
 import { sendError } from './status.js';
 import type { UserInfo } from './registry/strategy.js';
@@ -46,38 +47,7 @@ export function versionInfo(): Record<string, string> {
   };
 }
 
-const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 
-/**
- * Authentication: x509 client certificates (CN is the user, O the groups), then bearer
- * ServiceAccount tokens signed by the cluster's key.
- */
-function authenticate(req: IncomingMessage, saPublicKey?: string): UserInfo {
-  const auth = req.headers.authorization;
-  if (auth && /^bearer /i.test(auth) && saPublicKey) {
-    const u = serviceAccountUser(saPublicKey, auth.slice(7).trim());
-    if (u) return u;
-    throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-  }
-  const sock = req.socket as TLSSocket;
-  // the certificate is fixed for the connection: parse it once per socket, not per request
-  let user = certUsers.get(sock);
-  if (!user) {
-    user = ANONYMOUS;
-    if (sock.authorized) {
-      const cert = sock.getPeerCertificate();
-      if (cert && cert.subject) {
-        const o = cert.subject.O;
-        const groups = Array.isArray(o) ? o : o ? [o] : [];
-        user = { username: String(cert.subject.CN ?? ''), groups: [...groups, 'system:authenticated'] };
-      }
-    }
-    certUsers.set(sock, user);
-  }
-  return user;
-}
-
-const certUsers = new WeakMap<TLSSocket, UserInfo>();
 
 // Paths anyone may read, as kube-apiserver's system:public-info-viewer and discovery roles allow.
 const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|$)/;
@@ -94,20 +64,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       // prefixing the origin keeps paths like "//x" paths instead of protocol-relative URLs
       const url = new URL(`https://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
       const path = url.pathname;
-      const user = authenticate(req, o.serviceAccountKey?.publicKeyPem);
+      const user = impersonate(req, authenticate(req, o.serviceAccountKey?.publicKeyPem));
       if (user === ANONYMOUS && !PUBLIC.test(path)) {
-        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+        // anonymous requests are authenticated as system:anonymous and then refused by RBAC
+        throw forbiddenFor(user, parseRequestInfo(req.method ?? 'GET', path, url.searchParams));
       }
-      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-        const ok = path.startsWith('/livez') || isReady;
-        if (url.searchParams.has('verbose')) {
-          sendText(res, ok ? 200 : 500, `[+]ping ok\n[+]etcd ok\n[${ok ? '+' : '-'}]poststarthook/skiff-bootstrap ${ok ? 'ok' : 'failed: not finished'}\n${path.slice(1).split('/')[0]} check ${ok ? 'passed' : 'failed'}\n`);
-        } else {
-          sendText(res, ok ? 200 : 500, ok ? 'ok' : '[-]poststarthook/skiff-bootstrap failed: not finished\nhealthz check failed');
-        }
+      if (path === '/.well-known/openid-configuration' || path === '/openid/v1/jwks') {
+        serveOIDC(res, path, o.serviceAccountKey?.publicKeyPem, `https://${o.advertiseAddress}:${o.port}`);
         return;
       }
-      if (path === '/version' || path === '/version/') { sendJSON(res, 200, versionInfo()); return; }
+      if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) { serveHealth(res, path, url.searchParams, isReady); return; }
+      if (path === '/version' || path === '/version/') { sendText(res, 200, JSON.stringify(versionInfo(), null, 2), 'application/json'); return; }
       if (path === '/metrics') { sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8'); return; }
       if (path.startsWith("/openapi/")) { serveOpenAPI(req, res, path, url.search); return; }
       const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);

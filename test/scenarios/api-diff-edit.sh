@@ -63,12 +63,16 @@ run env KUBE_EDITOR="sed -i s/app:\ demo/app:\ \"no\ good\"/" kubectl edit cm se
 [ $? -ne 0 ] || fail "an invalid edit must fail"
 expect_contains "$LAST_ERR" 'configmaps "settings" is invalid'
 expect_contains "$LAST_ERR" "A copy of your changes has been stored to"
+copy=$(grep -o 'stored to "[^"]*"' <<<"$LAST_ERR" | cut -d'"' -f2)
+[ -n "$copy" ] && rm -f "$copy"
 ok k get cm settings -n "$NS" -o jsonpath='{.metadata.labels.app}'
 expect_eq "$LAST_OUT" "demo"
 # the name cannot change through edit
 run env KUBE_EDITOR="sed -i s/name:\ settings/name:\ other/" kubectl edit cm settings -n "$NS"
 [ $? -ne 0 ] || fail "renaming through edit must fail"
 expect_contains "$LAST_ERR" "At least one of apiVersion, kind and name was changed"
+copy=$(grep -o 'stored to "[^"]*"' <<<"$LAST_ERR" | cut -d'"' -f2)
+[ -n "$copy" ] && rm -f "$copy"
 # edit in JSON, and several objects at once
 ok k create configmap second -n "$NS" --from-literal=size=L
 ed=$(manifest editor.sh <<'SH'

@@ -139,7 +139,8 @@ const RULES: Record<string, KindRules> = {
 
 /** The access reviews' spec rules (authorization/validation); other virtual kinds have none. */
 function validateVirtual(group: string, kind: string, o: Obj): FieldError[] {
-  if (group !== 'authorization.k8s.io') return [];
+  // SelfSubjectRulesReview asks for a namespace's rules; only the access reviews have attributes
+  if (group !== 'authorization.k8s.io' || kind === 'SelfSubjectRulesReview') return [];
   const spec = obj(o.spec);
   const errs: FieldError[] = [];
   const hasRes = spec.resourceAttributes !== undefined && spec.resourceAttributes !== null;

@@ -5,7 +5,8 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { convertToStorage } from '../../api/conversion.js';
 import type { Cluster } from '../cluster.js';
-import { decodeObject, readBody, sendJSON, mediaType } from '../http.js';
+import { decodeObject, readBody, sendJSON, sendText, mediaType } from '../http.js';
+import { stringify as stringifyYaml } from 'yaml';
 import type { RequestInfo } from '../requestinfo.js';
 import type { DeleteOptions, ListOptions, Registry } from '../registry/generic.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -18,6 +19,11 @@ import { serveWatch } from './watch.js';
 
 export function notFoundResource(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/** PUT or PATCH on a collection URL: go-restful has no route, kube-apiserver answers 405. */
+function collectionMethodNotAllowed(): ApiError {
+  return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
 export function makeContext(req: IncomingMessage, q: URLSearchParams, user: UserInfo): RequestContext {
@@ -49,17 +55,18 @@ export function listOptions(q: URLSearchParams): ListOptions {
   };
 }
 
-function sendWithWarnings(res: ServerResponse, code: number, body: Obj, ctx: RequestContext): void {
+function sendWithWarnings(res: ServerResponse, code: number, body: Obj, ctx: RequestContext, yaml = false): void {
   const h: Record<string, string> = {};
   if (ctx.warnings.length) h.Warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
-  sendJSON(res, code, body, h);
+  if (yaml) sendText(res, code, stringifyYaml(body), 'application/yaml');
+  else sendJSON(res, code, body, h);
 }
 
 export function respondObject(req: IncomingMessage, res: ServerResponse, ri: ResourceInfo, obj: Obj, code: number, ctx: RequestContext, q: URLSearchParams): void {
   const out = negotiate(req);
   if (out === 'table') { sendWithWarnings(res, code, tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }), ctx); return; }
   if (out === 'metadata') { sendWithWarnings(res, code, partialMetadata(obj), ctx); return; }
-  sendWithWarnings(res, code, toExternal(ri, obj), ctx);
+  sendWithWarnings(res, code, toExternal(ri, obj), ctx, out === 'yaml');
 }
 
 /** DeleteOptions from the query and the body (JSON, YAML or protobuf); dryRun may come in either. */
@@ -114,6 +121,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       const out = negotiate(req);
       if (out === 'table') sendJSON(res, 200, tableObject(ri, r.items, q, r));
       else if (out === 'metadata') sendJSON(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: r.resourceVersion, continue: r.continue, remainingItemCount: r.remainingItemCount }, items: r.items.map(partialMetadata) });
+      else if (out === 'yaml') sendText(res, 200, stringifyYaml(listObject(ri, r.items, r)), 'application/yaml');
       else sendJSON(res, 200, listObject(ri, r.items, r));
       return;
     }
@@ -130,6 +138,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       return;
     }
     case 'update': {
+      if (!info.name) throw collectionMethodNotAllowed();
       const obj = convertToStorage(ri, await decodeForWrite(req, ri, q, ctx));
       checkNamespace(obj, ns, ri);
       if (obj.metadata?.name && obj.metadata.name !== info.name) {
@@ -140,6 +149,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       return;
     }
     case 'patch': {
+      if (!info.name) throw collectionMethodNotAllowed();
       const r = await patchResource(reg, ri, req, ns, info.name, q, ctx, '');
       respondObject(req, res, ri, r.obj, r.created ? 201 : 200, ctx, q);
       return;

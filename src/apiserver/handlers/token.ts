@@ -1,6 +1,6 @@
 // ServiceAccount tokens (TokenRequest): JWTs signed with the cluster's service-account key,
 // with kube-apiserver's claims, and their review (TokenReview).
-import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
 import type { Obj } from '../../api/types.js';
 import { nowRFC3339 } from '../../api/types.js';
@@ -21,7 +21,8 @@ function algOf(key: KeyObject): string {
 export function signJWT(privateKeyPem: string, claims: Obj): string {
   const key = createPrivateKey(privateKeyPem);
   const alg = algOf(key);
-  const kid = createPublicKey(key).export({ format: 'der', type: 'spki' }).toString('base64url').slice(0, 43);
+  // the key id is the same the JWKS (/openid/v1/jwks) publishes: sha256 of the public key
+  const kid = createHash('sha256').update(createPublicKey(key).export({ format: 'der', type: 'spki' })).digest('base64url');
   const head = b64url(JSON.stringify({ alg, kid }));
   const body = b64url(JSON.stringify(claims));
   const sig = sign(alg === 'ES256' ? 'sha256' : 'RSA-SHA256', Buffer.from(`${head}.${body}`), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
@@ -49,6 +50,16 @@ export async function createTokenRequest(cluster: Cluster, sa: Obj, tr: Obj, ctx
   const exp = Number(spec.expirationSeconds ?? 3600);
   if (!Number.isInteger(exp) || exp < 600) {
     throw new ApiError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata.name}" is invalid: spec.expirationSeconds: Invalid value: ${exp}: may not specify a duration less than 10 minutes`);
+  }
+  const ref = spec.boundObjectRef;
+  if (ref) {
+    const plural = ref.kind === 'Pod' ? 'pods' : ref.kind === 'Secret' ? 'secrets' : ref.kind === 'Node' ? 'nodes' : '';
+    if (!plural) throw new ApiError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata.name}" is invalid: spec.boundObjectRef.kind: Unsupported value: "${ref.kind}": supported values: "Pod", "Secret", "Node"`);
+    const bound = await cluster.registryByName('', plural).get(plural === 'nodes' ? '' : sa.metadata.namespace, ref.name);
+    if (ref.uid && ref.uid !== bound.metadata.uid) {
+      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${plural} "${ref.name}": the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    }
+    spec.boundObjectRef = { ...ref, uid: bound.metadata.uid, apiVersion: ref.apiVersion ?? 'v1' };
   }
   const now = Math.floor(ctx.now.getTime() / 1000);
   const audiences: string[] = spec.audiences?.length ? spec.audiences : [DEFAULT_AUDIENCE];

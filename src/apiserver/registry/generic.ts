@@ -203,6 +203,9 @@ export class Registry {
           throw e;
         }
       }
+      if (desired.metadata.uid && desired.metadata.uid !== current.metadata.uid) {
+        throw conflict(this.ri.group, this.ri.plural, name, `Precondition failed: UID in precondition: ${desired.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
       const wantRV = desired.metadata.resourceVersion;
       if (wantRV && wantRV !== current.metadata.resourceVersion) {
         throw conflict(this.ri.group, this.ri.plural, name);
@@ -252,6 +255,7 @@ export class Registry {
     } else if (subresource) {
       // binding, finalize, ephemeralcontainers, approval, resize: the handler built the
       // object from the current one and changed only what the subresource may change
+      if (subresource === 'ephemeralcontainers') hooks.applyDefaults(this.ri, obj);
       if (this.strategy.generation && specOf(obj) !== specOf(old)) m.generation = (old.metadata.generation ?? 1) + 1;
       const errs = hooks.validateSubresourceUpdate(this.ri, subresource, obj, old);
       if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);

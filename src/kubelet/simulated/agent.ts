@@ -80,7 +80,7 @@ export interface SimNode {
   cidrKey: string;
   /** Pods waiting for the node to get a podCIDR (or a free address). */
   waiting: Set<string>;
-  /** The InternalIP this agent gave the node (until the node's status carries one). */
+  /** The node's InternalIP (found in its status, or given by this agent). */
   address?: string;
 }
 
@@ -187,17 +187,18 @@ export class SimulatedNodeAgent {
     if (addr && !this.addresses.has(addr)) this.addresses.set(addr, name);
     if (!sn) {
       const now = this.clock.now();
-      sn = { name, uid, adoptedAt: now, readyAt: now + (this.o.readyDelayMs ?? 0), leaseFailures: 0, cidrKey: '', waiting: new Set() };
+      sn = { name, uid, adoptedAt: now, readyAt: now + (this.o.readyDelayMs ?? 0), leaseFailures: 0, cidrKey: '', waiting: new Set(), address: addr };
       this.nodes.set(name, sn);
       this.nodeQueue.add(`s/${name}`);
       this.nodeQueue.add(`l/${name}`);
       this.pods.nodeAdopted(name);
       return;
     }
-    if (nodePodCIDRs(node).join(',') !== sn.cidrKey) this.pods.wakeWaiting(sn);
+    // Pods waiting for the node's podCIDR or addresses try again on any change of the node.
+    if (sn.waiting.size) this.pods.wakeWaiting(sn);
     // Someone else changed what we report (the node controller marking it Unknown, an edit):
     // the status sync decides whether to answer.
-    if (old && old.status !== node.status) this.nodeQueue.add(`s/${name}`);
+    if (old) this.nodeQueue.add(`s/${name}`);
   }
 
   private nodeGone(node: Obj): void {
@@ -211,7 +212,7 @@ export class SimulatedNodeAgent {
     this.timers.cancel(`l/${sn.name}`);
     this.leases.forget(sn.name);
     this.leaseSeen.delete(sn.name);
-    for (const [ip, n] of this.addresses) if (n === sn.name) this.addresses.delete(ip);
+    if (sn.address && this.addresses.get(sn.address) === sn.name) this.addresses.delete(sn.address);
     this.pods.nodeDropped(sn.name);
   }
 

@@ -72,7 +72,7 @@ export class SimulatedPods {
     for (const [key, rec] of this.recs) if (rec.node === name) this.forget(key, rec);
   }
 
-  /** The node got (or changed) its podCIDRs: pods that waited for an address go again. */
+  /** The node changed (podCIDRs, addresses): pods that waited for them go again. */
   wakeWaiting(sn: SimNode): void {
     for (const k of sn.waiting) this.enqueue(k);
     sn.waiting.clear();
@@ -179,6 +179,11 @@ export class SimulatedPods {
     rec.startAt ??= rec.acceptedAt + (this.agent.o.podStartDelayMs ?? 500);
     if (now < rec.startAt) {
       this.agent.timers.schedule(`p/${key}`, rec.startAt);
+      return;
+    }
+    if (!this.agent.hostIPs(sn.name).length) {
+      // The node has not posted its addresses yet: hostIP(s) would be missing.
+      sn.waiting.add(key);
       return;
     }
     if (!pod.spec?.hostNetwork) {

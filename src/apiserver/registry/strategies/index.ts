@@ -3,6 +3,7 @@ import type { ResourceInfo } from '../../../api/resources.js';
 import type { Strategy } from '../strategy.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
+import { dropTypeDependentFields } from './services.js';
 import { patchServiceAllocatedValues, prepareJobForCreate } from '../../../api/defaults/strategy.js';
 
 const workload: Strategy = { generation: true, statusSubresource: true };
@@ -16,7 +17,7 @@ const STRATEGIES: Record<string, Strategy> = {
     statusSubresource: true,
     prepareForCreate(o) { o.status = { loadBalancer: {} }; },
     // an update that omits allocated ClusterIPs/NodePorts keeps them
-    prepareForUpdate(o, old) { patchServiceAllocatedValues(o, old); },
+    prepareForUpdate(o, old) { patchServiceAllocatedValues(o, old); dropTypeDependentFields(o, old); },
   },
   '/Node': { statusSubresource: true, keepStatusOnCreate: true },
   '/PersistentVolume': { statusSubresource: true, prepareForCreate(o) { o.status = { phase: 'Pending' }; } },
@@ -40,7 +41,18 @@ const STRATEGIES: Record<string, Strategy> = {
   'apiextensions.k8s.io/CustomResourceDefinition': workload,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': generationOnly,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': generationOnly,
-  'certificates.k8s.io/CertificateSigningRequest': withStatus,
+  'certificates.k8s.io/CertificateSigningRequest': {
+    statusSubresource: true,
+    // the requester is recorded by the server, whatever the client claims
+    prepareForCreate(o, ctx) {
+      o.spec ??= {};
+      o.spec.username = ctx.user.username;
+      if (ctx.user.uid) o.spec.uid = ctx.user.uid; else delete o.spec.uid;
+      o.spec.groups = ctx.user.groups;
+      if (ctx.user.extra) o.spec.extra = ctx.user.extra; else delete o.spec.extra;
+      o.status = {};
+    },
+  },
   'storage.k8s.io/VolumeAttachment': withStatus,
   'coordination.k8s.io/Lease': { allowCreateOnUpdate: false },
 };

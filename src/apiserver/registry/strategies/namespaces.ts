@@ -8,7 +8,9 @@ import type { Strategy } from '../strategy.js';
 export const namespaceStrategy: Strategy = {
   statusSubresource: true,
   prepareForCreate(obj) {
-    obj.spec = { finalizers: ['kubernetes'] };
+    // the "kubernetes" finalizer is always there; others a client asks for are kept
+    const asked: string[] = Array.isArray(obj.spec?.finalizers) ? obj.spec.finalizers.filter((f: unknown) => typeof f === 'string') : [];
+    obj.spec = { finalizers: ['kubernetes', ...asked.filter((f) => f !== 'kubernetes')] };
     obj.status = { phase: 'Active' };
     obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
   },
