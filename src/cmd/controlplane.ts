@@ -6,10 +6,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RestClient } from '../client/rest.js';
 import { startControllers } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
+import { startSimulatedNodes } from '../kubelet/simulated/index.js';
 
 export interface ControlPlaneData {
   server: string;
   dataDir: string;
+  clusterCIDR: string;
+  serviceCIDR: string;
+  /** Simulated nodes to register (the agent runs even for 0, so `skiff nodes add` works). */
+  simulatedNodes: number;
+  admin: { cert: string; key: string };
   ca: string;
   controllerManager: { cert: string; key: string };
   scheduler: { cert: string; key: string };
@@ -25,13 +31,17 @@ async function main(): Promise<void> {
   parentPort?.on('message', (m) => { if (m === 'stop') ac.abort(); });
   const t0 = performance.now();
   try {
-    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, signal: ac.signal });
+    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, clusterCIDR: d.clusterCIDR, serviceCIDR: d.serviceCIDR, signal: ac.signal });
     const client = new RestClient({
       server: d.server, ca: d.ca, cert: d.scheduler.cert, key: d.scheduler.key,
       userAgent: 'kube-scheduler/v1.32.0 skiff',
     });
     ac.signal.addEventListener('abort', () => setTimeout(() => client.close(), 100), { once: true });
     await startScheduler({ client, signal: ac.signal });
+    // the simulated node agent acts for many nodes at once: it uses the admin identity
+    const nodeClient = new RestClient({ server: d.server, ca: d.ca, cert: d.admin.cert, key: d.admin.key, userAgent: 'skiff-simulated-kubelet/v1.32.0' });
+    ac.signal.addEventListener('abort', () => setTimeout(() => nodeClient.close(), 100), { once: true });
+    await startSimulatedNodes({ client: nodeClient, count: d.simulatedNodes, signal: ac.signal });
     parentPort?.postMessage({ type: 'started', ms: Math.round(performance.now() - t0) } satisfies ControlPlaneMessage);
   } catch (e) {
     parentPort?.postMessage({ type: 'error', message: (e as Error)?.stack ?? String(e) } satisfies ControlPlaneMessage);

@@ -22,6 +22,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run kubectl against the local cluster (KUBECONFIG defaults to the data dir\'s)',
     run: async (argv) => (await import('./kubectl.js')).runKubectl(argv),
   },
+  nodes: {
+    summary: 'add simulated nodes to a running cluster (skiff nodes add N)',
+    run: async (argv) => (await import('./nodes.js')).runNodes(argv),
+  },
   version: {
     summary: 'print version information',
     run: async () => { process.stdout.write(await versionText()); return 0; },

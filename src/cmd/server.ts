@@ -16,6 +16,7 @@ export const SERVER_FLAGS: Flags = {
   datastore: { type: 'string', arg: 'KIND', help: 'sqlite (DIR/db/state.db) or memory', default: 'sqlite' },
   'service-cidr': { type: 'string', arg: 'CIDR', help: 'network for Service ClusterIPs', default: '10.43.0.0/16' },
   'cluster-cidr': { type: 'string', arg: 'CIDR', help: 'network for pod IPs', default: '10.42.0.0/16' },
+  'simulated-nodes': { type: 'string', help: 'register N simulated nodes (pods on them run without containers) <N>', default: '0' },
   'tls-san': { type: 'string', arg: 'NAME', multiple: true, help: 'another host name or IP for the serving certificate (repeatable)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
@@ -41,6 +42,7 @@ export interface ServerConfig {
   serviceCIDR: string;
   clusterCIDR: string;
   tlsSANs: string[];
+  simulatedNodes: number;
 }
 
 /** Flags → config; throws UsageError for anything a user could have mistyped. */
@@ -68,6 +70,7 @@ export function serverConfig(argv: string[]): ServerConfig | 'help' {
     serviceCIDR: cidr('service-cidr', '10.43.0.0/16'),
     clusterCIDR: cidr('cluster-cidr', '10.42.0.0/16'),
     tlsSANs: (v['tls-san'] as string[] | undefined) ?? [],
+    simulatedNodes: intFlag('simulated-nodes', str('simulated-nodes'), 0, 0, 100_000),
   };
 }
 

@@ -19,6 +19,9 @@ import { join } from 'node:path';
 import { LocalPathProvisioner } from './localpath/controller.js';
 import { ensureDefaultStorageClass } from './localpath/storageclass.js';
 import { PersistentVolumeController } from './volume/controller.js';
+import { NodeIpamController } from './nodeipam/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { TaintEvictionController } from './nodelifecycle/tainteviction.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -38,6 +41,9 @@ export interface StartControllersOptions {
   cert: string;
   key: string;
   signal: AbortSignal;
+  /** Pod and Service networks (node IPAM gives each node a /24 of clusterCIDR). */
+  clusterCIDR?: string;
+  serviceCIDR?: string;
   /** The data dir: local-path volumes live under DIR/storage. */
   dataDir?: string;
   /** Override the namespace controller's 5 s wait before acting on a deletion. */
@@ -98,6 +104,12 @@ export async function startControllers(o: StartControllersOptions): Promise<void
       client, claims: persistentVolumeClaims, volumes: persistentVolumes, classes: storageClasses, nodes,
       storageDir: join(o.dataDir ?? '/var/lib/skiff', 'storage'), recorder: rec('skiff.dev/local-path'),
     }),
+    new NodeIpamController({ client, nodes, recorder: rec('cidrAllocator'), clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR }),
+    new NodeLifecycleController({
+      client, nodes, pods, recorder: rec('node-controller'),
+      leases: factory.informerFor(ref('coordination.k8s.io', 'v1', 'leases'), { namespace: 'kube-node-lease' }),
+    }),
+    new TaintEvictionController({ client, nodes, pods, recorder: rec('taint-eviction-controller') }),
     new DaemonSetsController({
       client, daemonSets: inf('apps', 'v1', 'daemonsets'), controllerRevisions: inf('apps', 'v1', 'controllerrevisions'), pods, nodes,
       recorder: rec('daemonset-controller'),
