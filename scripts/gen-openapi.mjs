@@ -177,6 +177,128 @@ const ATOMIC_STRUCTS = new Set([
 ]);
 
 /**
+ * Enumerations (+enum markers on the Go types): field → allowed values, '|'-separated, sorted
+ * as upstream publishes them ('' is a real value where upstream lists it). A field name
+ * ending in [] is a list whose items carry the enum. Values are those of Kubernetes 1.33's
+ * published OpenAPI restricted to fields skiff's definitions have; kube-apiserver also
+ * appends a "Possible enum values" list to a scalar field's description, which `kubectl
+ * explain` prints beside its ENUM line (the per-value remarks upstream adds are left out).
+ */
+const ENUMS = {
+  'core.v1': {
+    'AppArmorProfile.type': 'Localhost|RuntimeDefault|Unconfined',
+    'AzureDiskVolumeSource.cachingMode': 'None|ReadOnly|ReadWrite',
+    'Container.imagePullPolicy': 'Always|IfNotPresent|Never',
+    'Container.terminationMessagePolicy': 'FallbackToLogsOnError|File',
+    'ContainerPort.protocol': 'SCTP|TCP|UDP',
+    'EndpointPort.protocol': 'SCTP|TCP|UDP',
+    'EphemeralContainer.imagePullPolicy': 'Always|IfNotPresent|Never',
+    'EphemeralContainer.terminationMessagePolicy': 'FallbackToLogsOnError|File',
+    'HTTPGetAction.scheme': 'HTTP|HTTPS',
+    'HostPathVolumeSource.type': '|BlockDevice|CharDevice|Directory|DirectoryOrCreate|File|FileOrCreate|Socket',
+    'ImageVolumeSource.pullPolicy': 'Always|IfNotPresent|Never',
+    'ModifyVolumeStatus.status': 'InProgress|Infeasible|Pending',
+    'NamespaceStatus.phase': 'Active|Terminating',
+    'NodeSelectorRequirement.operator': 'DoesNotExist|Exists|Gt|In|Lt|NotIn',
+    'NodeStatus.phase': 'Pending|Running|Terminated',
+    'PersistentVolumeClaimSpec.accessModes[]': 'ReadOnlyMany|ReadWriteMany|ReadWriteOnce|ReadWriteOncePod',
+    'PersistentVolumeClaimSpec.volumeMode': 'Block|Filesystem',
+    'PersistentVolumeClaimStatus.accessModes[]': 'ReadOnlyMany|ReadWriteMany|ReadWriteOnce|ReadWriteOncePod',
+    'PersistentVolumeClaimStatus.phase': 'Bound|Lost|Pending',
+    'PersistentVolumeSpec.accessModes[]': 'ReadOnlyMany|ReadWriteMany|ReadWriteOnce|ReadWriteOncePod',
+    'PersistentVolumeSpec.persistentVolumeReclaimPolicy': 'Delete|Recycle|Retain',
+    'PersistentVolumeSpec.volumeMode': 'Block|Filesystem',
+    'PersistentVolumeStatus.phase': 'Available|Bound|Failed|Pending|Released',
+    'PodSecurityContext.fsGroupChangePolicy': 'Always|OnRootMismatch',
+    'PodSecurityContext.supplementalGroupsPolicy': 'Merge|Strict',
+    'PodSpec.dnsPolicy': 'ClusterFirst|ClusterFirstWithHostNet|Default|None',
+    'PodSpec.preemptionPolicy': 'Never|PreemptLowerPriority',
+    'PodSpec.restartPolicy': 'Always|Never|OnFailure',
+    'PodStatus.phase': 'Failed|Pending|Running|Succeeded|Unknown',
+    'PodStatus.qosClass': 'BestEffort|Burstable|Guaranteed',
+    'PortStatus.protocol': 'SCTP|TCP|UDP',
+    'ResourceQuotaSpec.scopes[]': 'BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass',
+    'ScopedResourceSelectorRequirement.operator': 'DoesNotExist|Exists|In|NotIn',
+    'ScopedResourceSelectorRequirement.scopeName':
+      'BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|' +
+      'Terminating|VolumeAttributesClass',
+    'SeccompProfile.type': 'Localhost|RuntimeDefault|Unconfined',
+    'SecurityContext.procMount': 'Default|Unmasked',
+    'ServicePort.protocol': 'SCTP|TCP|UDP',
+    'ServiceSpec.externalTrafficPolicy': 'Cluster|Local',
+    'ServiceSpec.internalTrafficPolicy': 'Cluster|Local',
+    'ServiceSpec.ipFamilies[]': '|IPv4|IPv6',
+    'ServiceSpec.ipFamilyPolicy': 'PreferDualStack|RequireDualStack|SingleStack',
+    'ServiceSpec.sessionAffinity': 'ClientIP|None',
+    'ServiceSpec.type': 'ClusterIP|ExternalName|LoadBalancer|NodePort',
+    'Taint.effect': 'NoExecute|NoSchedule|PreferNoSchedule',
+    'Toleration.effect': 'NoExecute|NoSchedule|PreferNoSchedule',
+    'Toleration.operator': 'Equal|Exists',
+    'TopologySpreadConstraint.nodeAffinityPolicy': 'Honor|Ignore',
+    'TopologySpreadConstraint.nodeTaintsPolicy': 'Honor|Ignore',
+    'TopologySpreadConstraint.whenUnsatisfiable': 'DoNotSchedule|ScheduleAnyway',
+    'VolumeMount.mountPropagation': 'Bidirectional|HostToContainer|None',
+  },
+  'apiextensions.v1': {
+    'ValidationRule.reason': 'FieldValueDuplicate|FieldValueForbidden|FieldValueInvalid|FieldValueRequired',
+  },
+  'admissionregistration.v1': {
+    'MatchResources.matchPolicy': 'Equivalent|Exact',
+    'MutatingWebhook.failurePolicy': 'Fail|Ignore',
+    'MutatingWebhook.matchPolicy': 'Equivalent|Exact',
+    'MutatingWebhook.reinvocationPolicy': 'IfNeeded|Never',
+    'MutatingWebhook.sideEffects': 'None|NoneOnDryRun|Some|Unknown',
+    'NamedRuleWithOperations.operations[]': '*|CONNECT|CREATE|DELETE|UPDATE',
+    'RuleWithOperations.operations[]': '*|CONNECT|CREATE|DELETE|UPDATE',
+    'ValidatingAdmissionPolicyBindingSpec.validationActions[]': 'Audit|Deny|Warn',
+    'ValidatingAdmissionPolicySpec.failurePolicy': 'Fail|Ignore',
+    'ValidatingWebhook.failurePolicy': 'Fail|Ignore',
+    'ValidatingWebhook.matchPolicy': 'Equivalent|Exact',
+    'ValidatingWebhook.sideEffects': 'None|NoneOnDryRun|Some|Unknown',
+  },
+  'apps.v1': {
+    'DaemonSetUpdateStrategy.type': 'OnDelete|RollingUpdate',
+    'DeploymentStrategy.type': 'Recreate|RollingUpdate',
+    'StatefulSetSpec.podManagementPolicy': 'OrderedReady|Parallel',
+    'StatefulSetUpdateStrategy.type': 'OnDelete|RollingUpdate',
+  },
+  'batch.v1': {
+    'CronJobSpec.concurrencyPolicy': 'Allow|Forbid|Replace',
+    'JobSpec.completionMode': 'Indexed|NonIndexed',
+    'JobSpec.podReplacementPolicy': 'Failed|TerminatingOrFailed',
+    'PodFailurePolicyOnExitCodesRequirement.operator': 'In|NotIn',
+    'PodFailurePolicyRule.action': 'Count|FailIndex|FailJob|Ignore',
+  },
+  'certificates.v1': {
+    'CertificateSigningRequestSpec.usages[]':
+      'any|cert sign|client auth|code signing|content commitment|crl sign|data encipherment|' +
+      'decipher only|digital signature|email protection|encipher only|ipsec end system|' +
+      'ipsec tunnel|ipsec user|key agreement|key encipherment|microsoft sgc|netscape sgc|' +
+      'ocsp signing|s/mime|server auth|signing|timestamping',
+  },
+  'discovery.v1': {
+    'EndpointPort.protocol': 'SCTP|TCP|UDP',
+    'EndpointSlice.addressType': 'FQDN|IPv4|IPv6',
+  },
+  'networking.v1': {
+    'HTTPIngressPath.pathType': 'Exact|ImplementationSpecific|Prefix',
+    'IngressPortStatus.protocol': 'SCTP|TCP|UDP',
+    'NetworkPolicyPort.protocol': 'SCTP|TCP|UDP',
+    'NetworkPolicySpec.policyTypes[]': 'Egress|Ingress',
+  },
+  'policy.v1': {
+    'PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy': 'AlwaysAllow|IfHealthyBudget',
+  },
+  'scheduling.v1': {
+    'PriorityClass.preemptionPolicy': 'Never|PreemptLowerPriority',
+  },
+  'storage.v1': {
+    'StorageClass.reclaimPolicy': 'Delete|Recycle|Retain',
+    'StorageClass.volumeBindingMode': 'Immediate|WaitForFirstConsumer',
+  },
+};
+
+/**
  * Fields newer than the kubernetes-types release (1.30) that a 1.32 kubectl may send, plus
  * JSONSchemaProps' x-kubernetes-* keys that the package cannot spell. [type, field, schema].
  */
@@ -385,6 +507,26 @@ function convertModule({ rel, path }) {
   }
 }
 
+/** Puts ENUMS on their fields; a table entry naming no known field is a mistake, not a no-op. */
+function applyEnums() {
+  for (const [group, fields] of Object.entries(ENUMS)) {
+    const pkg = group.startsWith('apiextensions.') ? `io.k8s.apiextensions-apiserver.pkg.apis.${group}` : `io.k8s.api.${group}`;
+    for (const [path, list] of Object.entries(fields)) {
+      const items = path.endsWith('[]');
+      const [type, field] = path.replace(/\[\]$/, '').split('.');
+      const prop = definitions[`${pkg}.${type}`]?.properties?.[field];
+      const target = items ? prop?.items : prop;
+      if (!target || target.type !== 'string') throw new Error(`enum on unknown or non-string field ${group}.${path}`);
+      const values = list.split('|');
+      target.enum = values;
+      if (items) continue;
+      // kube-openapi's wording; list items get the enum without the description lines.
+      const lines = ['Possible enum values:', ...values.map((v) => ` - \`${JSON.stringify(v)}\``)].join('\n');
+      prop.description = prop.description ? `${prop.description}\n\n${lines}` : lines;
+    }
+  }
+}
+
 function sortKeys(obj) {
   const out = {};
   for (const k of Object.keys(obj).sort()) out[k] = obj[k];
@@ -400,6 +542,7 @@ function main() {
     if (!def?.properties) throw new Error(`extra field on unknown type ${type}`);
     if (!def.properties[field]) def.properties = sortKeys({ ...def.properties, [field]: schema });
   }
+  applyEnums();
   // Every $ref must resolve: kubectl's OpenAPI v2 parser rejects the whole document otherwise.
   const missing = new Set();
   const check = (s) => {

@@ -7,7 +7,8 @@
 //   3. unit tests: node --test over dist/**/*.test.js
 //   4. a real `skiff server` on a temp data dir and a free port, then, with its kubeconfig:
 //      the shared API scenarios (../shared/scenarios/api), scenarios 01–04 again with the
-//      oldest and newest supported kubectl, and this repo's own test/scenarios
+//      oldest and newest supported kubectl, the workload scenarios on 3 simulated nodes,
+//      and this repo's own test/scenarios
 //   5. end-to-end node tests (dist/e2e/*.e2e.js: kill -9 durability, fuzz)
 //   6. the server stops cleanly on SIGTERM (exit 0)
 //
@@ -106,7 +107,8 @@ async function startServer() {
   const port = await freePort();
   const logFile = join(tmp, 'server.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port)],
+  // three simulated nodes: the workload scenarios need Ready nodes (multinode for drain)
+  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port), '--simulated-nodes', '3'],
     { cwd: repo, stdio: ['ignore', fd, fd] });
   const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -175,8 +177,12 @@ async function main() {
           await scenarios(`scenarios api 01-04 (kubectl ${v})`, ['--needs', 'api', '--only', 'api/0[1-4]-', join(shared, 'scenarios', 'api')], { KUBECTL: path });
         }
       }
+      if (existsSync(join(shared, 'scenarios', 'workloads'))) {
+        say('shared workload scenarios on simulated nodes');
+        await scenarios('scenarios workloads (simulated nodes)', ['--needs', 'api,nodes,multinode', join(shared, 'scenarios', 'workloads')]);
+      }
       say('project scenarios (test/scenarios)');
-      await scenarios('scenarios project (test/scenarios)', ['--needs', 'api', join(repo, 'test', 'scenarios')]);
+      await scenarios('scenarios project (test/scenarios)', ['--needs', 'api,nodes,multinode', join(repo, 'test', 'scenarios')]);
     }
   }
 

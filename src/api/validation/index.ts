@@ -47,11 +47,12 @@ import {
 } from './networking.js';
 import { validateHPA, validateHPAStatusUpdate, validateHPAUpdate } from './autoscaling.js';
 import {
-  validateCRD, validateCSIDriver, validateCSIDriverUpdate, validateCSINode, validateCSIStorageCapacity, validateCSR, validateCSRUpdate,
+  validateCRD, validateCSIDriver, validateCSIDriverUpdate, validateCSINode, validateCSIStorageCapacity,
   validateEndpointSlice, validateEndpointSliceUpdate, validateLease, validateLeaseUpdate, validatePDB, validatePDBStatusUpdate,
   validatePriorityClass, validatePriorityClassUpdate, validateRuntimeClass, validateRuntimeClassUpdate, validateStorageClass,
   validateStorageClassUpdate, validateVolumeAttachment, validateVolumeAttachmentUpdate, validateWebhookConfiguration,
 } from './others.js';
+import { validateCSR, validateCSRApprovalUpdate, validateCSRStatusUpdate, validateCSRUpdate } from './certificates.js';
 
 interface Ctx { group: string; version: string; kind: string; namespaced: boolean }
 type CreateFn = (o: Obj, ctx: Ctx) => FieldError[];
@@ -127,7 +128,7 @@ const RULES: Record<string, KindRules> = {
   'storage.k8s.io/VolumeAttachment': { create: validateVolumeAttachment, update: validateVolumeAttachmentUpdate, status: metaOnlyUpdate },
   'storage.k8s.io/CSIStorageCapacity': { create: validateCSIStorageCapacity, update: createThenUpdate(validateCSIStorageCapacity) },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
-  'certificates.k8s.io/CertificateSigningRequest': { create: validateCSR, update: validateCSRUpdate, status: metaOnlyUpdate },
+  'certificates.k8s.io/CertificateSigningRequest': { create: validateCSR, update: validateCSRUpdate, status: validateCSRStatusUpdate },
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': {
     create: (o) => validateWebhookConfiguration(o, true), update: createThenUpdate((o) => validateWebhookConfiguration(o, true)),
   },
@@ -208,6 +209,12 @@ export function validateStatusUpdate(group: string, version: string, kind: strin
 /** The pods/ephemeralcontainers subresource. */
 export function validateEphemeralContainersUpdate(o: Obj, old: Obj): FieldError[] {
   return dedupe(validatePodEphemeralContainersUpdate(o, old));
+}
+
+/** The certificatesigningrequests/approval subresource (Approved/Denied conditions). */
+export function validateCertificateApprovalUpdate(o: Obj, old: Obj): FieldError[] {
+  const ctx = ctxOf('certificates.k8s.io', 'v1', 'CertificateSigningRequest', o);
+  return dedupe([...genericMeta(o, ctx), ...validateCSRApprovalUpdate(o, old)]);
 }
 
 /** The namespaces/finalize subresource. */

@@ -307,36 +307,7 @@ export function validateEndpointSliceUpdate(es: Obj, old: Obj): FieldError[] {
   ];
 }
 
-// ---- certificates.k8s.io/v1 CertificateSigningRequest ----
-
-const KEY_USAGES = ['signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment',
-  'cert sign', 'crl sign', 'encipher only', 'decipher only', 'any', 'server auth', 'client auth', 'code signing', 'email protection',
-  's/mime', 'ipsec end system', 'ipsec tunnel', 'ipsec user', 'timestamping', 'ocsp signing', 'microsoft sgc', 'netscape sgc'];
-
-export function validateCSR(csr: Obj): FieldError[] {
-  const errs = validateObjectMeta(csr.metadata, false, () => []);
-  const spec = obj(csr.spec);
-  if (!str(spec.request)) errs.push(fe.invalid('spec.request', [], 'PEM block type must be CERTIFICATE REQUEST'));
-  const signer = str(spec.signerName);
-  if (!signer) errs.push(fe.required('spec.signerName'));
-  else if (!signer.includes('/')) errs.push(fe.invalid('spec.signerName', signer, 'must be a fully qualified domain and path of the form \'example.com/signer-name\''));
-  if (has(spec, 'expirationSeconds') && num(spec.expirationSeconds) < 600) errs.push(fe.invalid('spec.expirationSeconds', spec.expirationSeconds, 'may not specify a duration less than 600 seconds (10 minutes)'));
-  const usages = arr(spec.usages);
-  if (usages.length === 0) errs.push(fe.required('spec.usages'));
-  const seen = new Set<string>();
-  usages.forEach((u, i) => {
-    if (!KEY_USAGES.includes(u)) errs.push(fe.notSupported(index('spec.usages', i), u, KEY_USAGES));
-    if (seen.has(u)) errs.push(fe.duplicate(index('spec.usages', i), u));
-    seen.add(u);
-  });
-  return errs;
-}
-
-export function validateCSRUpdate(csr: Obj, old: Obj): FieldError[] {
-  const errs = validateObjectMetaUpdate(csr.metadata, old.metadata);
-  errs.push(...validateImmutableField(csr.spec, old.spec, 'spec'));
-  return errs;
-}
+// certificates.k8s.io CertificateSigningRequest rules live in certificates.ts.
 
 // ---- admissionregistration.k8s.io/v1 webhook configurations ----
 

@@ -5,6 +5,7 @@ import { ApiError, badRequest } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { findUnknownFields, pruneUnknownFields } from '../../api/openapi/schema.js';
+import { findTypeError } from '../../api/openapi/typecheck.js';
 import { decodeObject, mediaType, readBody } from '../http.js';
 import type { RequestContext } from '../registry/strategy.js';
 
@@ -49,6 +50,9 @@ export function checkTypeMeta(obj: Obj, ri: ResourceInfo): void {
 
 export function applyFieldValidation(obj: Obj, ri: ResourceInfo, q: URLSearchParams, ctx: RequestContext): void {
   const mode = fieldValidationParam(q);
+  // wrong JSON types fail Go's decoding whatever the validation mode
+  const typeErr = findTypeError(ri.group, ri.version, ri.kind, obj);
+  if (typeErr) throw badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: ${typeErr}`);
   const unknown = findUnknownFields(ri.group, ri.version, ri.kind, obj);
   if (unknown.length === 0) return;
   if (mode === 'Strict') {

@@ -16,6 +16,7 @@ import { applyFieldValidation, checkTypeMeta, decodeForWrite } from './decode.js
 import { patchResource, patchPlain } from './patch.js';
 import { notFoundResource, respondObject } from './resource.js';
 import { createTokenRequest } from './token.js';
+import { serveLog } from './logs.js';
 
 const SCALABLE = new Set(['deployments', 'replicasets', 'statefulsets', 'replicationcontrollers']);
 
@@ -94,6 +95,10 @@ export async function handleSubresource(cluster: Cluster, reg: Registry, req: In
       applyFieldValidation(ev, { ...ri, group: 'policy', version: 'v1', kind: 'Eviction' }, q, ctx);
       await cluster.evict(ns, name, ev, ctx);
       sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return;
+    }
+    case 'log': {
+      await serveLog(cluster, res, await reg.get(ns, name), q);
       return;
     }
     case 'token': {

@@ -6,7 +6,7 @@ import type { Obj } from '../../api/types.js';
 import { applyDefaults as defaults } from '../../api/defaults/index.js';
 import {
   validateCreate as vCreate, validateUpdate as vUpdate, validateStatusUpdate as vStatus,
-  validateEphemeralContainersUpdate, validateNamespaceFinalize,
+  validateEphemeralContainersUpdate, validateNamespaceFinalize, validateCertificateApprovalUpdate,
 } from '../../api/validation/index.js';
 import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
 import { updateManagedFields } from '../patch/index.js';
@@ -32,11 +32,12 @@ export function validateUpdate(ri: ResourceInfo, obj: Obj, old: Obj): FieldError
   return vUpdate(ri.group, ri.version, ri.kind, obj, old);
 }
 
-/** Validation of a subresource write: status, ephemeralcontainers, finalize have their own rules. */
+/** Validation of a subresource write: status, ephemeralcontainers, finalize, approval have their own rules. */
 export function validateSubresourceUpdate(ri: ResourceInfo, subresource: string, obj: Obj, old: Obj): FieldError[] {
   if (subresource === 'status') return vStatus(ri.group, ri.version, ri.kind, obj, old);
   if (subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(obj, old);
   if (subresource === 'finalize') return validateNamespaceFinalize(obj, old);
+  if (subresource === 'approval') return validateCertificateApprovalUpdate(obj, old);
   return [];
 }
 

@@ -6,9 +6,9 @@ import { Quantity, tryParseQuantity } from '../../quantity.js';
 import { isQualifiedName, nameIsDNSSubdomain } from '../names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../meta.js';
 import {
-  isOvercommitAllowed, validateContainerResourceName, validateQuotaResourceName, validateResourceName, validateResourceQuantityValue,
+  isOvercommitAllowed, isStandardQuotaResourceName, validateContainerResourceName, validateQuotaResourceName, validateResourceName, validateResourceQuantityValue,
 } from './resources.js';
-import { arr, child, index, key, obj, str } from '../util.js';
+import { arr, child, index, isObj, key, obj, str } from '../util.js';
 
 const LIMIT_TYPES = new Set(['Pod', 'Container', 'PersistentVolumeClaim']);
 
@@ -89,6 +89,38 @@ export function validateLimitRangeUpdate(lr: Obj, old: Obj): FieldError[] {
 
 const QUOTA_SCOPES = new Set(['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity', 'VolumeAttributesClass']);
 const CONFLICTING_SCOPES: [string, string][] = [['BestEffort', 'NotBestEffort'], ['Terminating', 'NotTerminating']];
+/** Scopes that only select by presence: their requirements must use the Exists operator. */
+const EXISTS_ONLY_SCOPES = new Set(['BestEffort', 'NotBestEffort', 'Terminating', 'NotTerminating', 'CrossNamespacePodAffinity']);
+const POD_COUNT_RESOURCES = new Set(['pods']);
+const POD_COMPUTE_RESOURCES = new Set(['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']);
+const VOLUME_ATTRIBUTES_CLASS_RESOURCES = new Set(['persistentvolumeclaims', 'requests.storage']);
+
+/** IsResourceQuotaScopeValidForResource: which hard limits a scope may constrain. */
+export function isScopeValidForResource(scope: string, resource: string): boolean {
+  switch (scope) {
+    case 'Terminating': case 'NotTerminating': case 'NotBestEffort': case 'PriorityClass': case 'CrossNamespacePodAffinity':
+      return POD_COUNT_RESOURCES.has(resource) || POD_COMPUTE_RESOURCES.has(resource);
+    case 'BestEffort':
+      return POD_COUNT_RESOURCES.has(resource);
+    case 'VolumeAttributesClass':
+      return VOLUME_ATTRIBUTES_CLASS_RESOURCES.has(resource);
+    default:
+      return true;
+  }
+}
+
+/** Only the quota system's own names are checked against scopes (object counts like count/x are not). */
+function scopeCheckedResources(hard: unknown): string[] {
+  return Object.keys(obj(hard)).sort().filter((k) => isStandardQuotaResourceName(k) && !k.startsWith('count/'));
+}
+
+/**
+ * field.Invalid with the internal type's %#v rendering ([]core.ResourceQuotaScope{...}):
+ * the shared formatter only knows []string, so the value goes into the detail.
+ */
+function invalidScopes(path: string, scopes: string[], detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field: path, detail: `[]core.ResourceQuotaScope{${scopes.map((s) => JSON.stringify(s)).join(', ')}}: ${detail}` };
+}
 
 function validateHardList(hard: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -99,23 +131,36 @@ function validateHardList(hard: unknown, path: string): FieldError[] {
   return errs;
 }
 
-export function validateResourceQuotaSpec(spec0: unknown, path: string): FieldError[] {
-  const spec = obj(spec0);
-  const errs = validateHardList(spec.hard, child(path, 'hard'));
+/** validateResourceQuotaScopes: known scopes, each valid for every hard limit, no contradicting pair. */
+function validateScopes(spec: Obj, path: string): FieldError[] {
+  const errs: FieldError[] = [];
   const scopes = arr(spec.scopes).map(str);
-  if (scopes.length) {
-    for (const s of scopes) if (!QUOTA_SCOPES.has(s)) errs.push(fe.invalid(child(path, 'scopes'), scopes, 'unsupported scope'));
-    for (const [a, b] of CONFLICTING_SCOPES) if (scopes.includes(a) && scopes.includes(b)) errs.push(fe.invalid(child(path, 'scopes'), scopes, 'conflicting scopes'));
+  if (scopes.length === 0) return errs;
+  const p = child(path, 'scopes');
+  const hard = scopeCheckedResources(spec.hard);
+  for (const s of scopes) {
+    if (!QUOTA_SCOPES.has(s)) errs.push(invalidScopes(p, scopes, 'unsupported scope'));
+    for (const r of hard) if (!isScopeValidForResource(s, r)) errs.push(invalidScopes(p, scopes, 'unsupported scope applied to resource'));
   }
-  const sel = obj(spec.scopeSelector);
+  for (const [a, b] of CONFLICTING_SCOPES) if (scopes.includes(a) && scopes.includes(b)) errs.push(invalidScopes(p, scopes, 'conflicting scopes'));
+  return errs;
+}
+
+/** validateScopeSelector / validateScopedResourceSelectorRequirement. */
+function validateScopeSelector(spec: Obj, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObj(spec.scopeSelector)) return errs;
+  const sel = spec.scopeSelector;
+  const mp = child(path, 'scopeSelector', 'matchExpressions');
+  const hard = scopeCheckedResources(spec.hard);
   const selScopes: string[] = [];
-  arr(sel.matchExpressions).forEach((r0) => {
+  for (const r0 of arr(sel.matchExpressions)) {
     const r = obj(r0);
-    const mp = child(path, 'scopeSelector', 'matchExpressions');
     const scope = str(r.scopeName);
     if (!QUOTA_SCOPES.has(scope)) errs.push(fe.invalid(child(mp, 'scopeName'), scope, 'unsupported scope'));
-    if (['BestEffort', 'NotBestEffort', 'Terminating', 'NotTerminating', 'CrossNamespacePodAffinity'].includes(scope) && r.operator !== 'Exists') {
-      errs.push(fe.invalid(child(mp, 'operator'), str(r.operator), "must be 'Exists' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"));
+    for (const res of hard) if (!isScopeValidForResource(scope, res)) errs.push(fe.invalid(mp, sel, 'unsupported scope applied to resource'));
+    if (EXISTS_ONLY_SCOPES.has(scope) && r.operator !== 'Exists') {
+      errs.push(fe.invalid(child(mp, 'operator'), str(r.operator), "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"));
     }
     switch (r.operator) {
       case 'In': case 'NotIn':
@@ -128,11 +173,17 @@ export function validateResourceQuotaSpec(spec0: unknown, path: string): FieldEr
         errs.push(fe.invalid(child(mp, 'operator'), str(r.operator), 'not a valid selector operator'));
     }
     selScopes.push(scope);
-  });
+  }
+  // upstream reports the conflict against spec.scopes' value (the selector has its own path)
   for (const [a, b] of CONFLICTING_SCOPES) {
-    if (selScopes.includes(a) && selScopes.includes(b)) errs.push(fe.invalid(child(path, 'scopeSelector', 'matchExpressions'), scopes, 'conflicting scopes'));
+    if (selScopes.includes(a) && selScopes.includes(b)) errs.push(invalidScopes(mp, arr(spec.scopes).map(str), 'conflicting scopes'));
   }
   return errs;
+}
+
+export function validateResourceQuotaSpec(spec0: unknown, path: string): FieldError[] {
+  const spec = obj(spec0);
+  return [...validateHardList(spec.hard, child(path, 'hard')), ...validateScopes(spec, path), ...validateScopeSelector(spec, path)];
 }
 
 export function validateResourceQuota(rq: Obj): FieldError[] {

@@ -47,7 +47,7 @@ function isStandardResourceName(name: string): boolean {
   return STANDARD_RESOURCES.has(name) || isHugePageResourceName(name) || name.startsWith('requests.hugepages-');
 }
 
-function isStandardQuotaResourceName(name: string): boolean {
+export function isStandardQuotaResourceName(name: string): boolean {
   return STANDARD_QUOTA_RESOURCES.has(name) || name.startsWith('requests.hugepages-') || name.startsWith('count/');
 }
 
