@@ -107,8 +107,8 @@ async function startServer() {
   const port = await freePort();
   const logFile = join(tmp, 'server.log');
   const fd = openSync(logFile, 'a');
-  // three simulated nodes: the workload scenarios need Ready nodes (multinode for drain)
-  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port), '--simulated-nodes', '3'],
+  // no nodes at first: the api scenarios see pods stay Pending; nodes are added later
+  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port)],
     { cwd: repo, stdio: ['ignore', fd, fd] });
   const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -129,6 +129,18 @@ async function startServer() {
     TERM: 'dumb',
   };
   return { child, exited, dataDir, port, logFile, env, readyMs: Date.now() - t0 };
+}
+
+/** Polls kubectl until `want` nodes report Ready=True. */
+async function waitNodesReady(want, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { out } = await run('kubectl', ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'],
+      { env: server.env, capture: true, timeoutMs: 30_000 });
+    if (out.split('\n').filter((l) => l.trim() === 'True').length >= want) return true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
 }
 
 function tail(file, n = 40) {
@@ -177,12 +189,21 @@ async function main() {
           await scenarios(`scenarios api 01-04 (kubectl ${v})`, ['--needs', 'api', '--only', 'api/0[1-4]-', join(shared, 'scenarios', 'api')], { KUBECTL: path });
         }
       }
-      if (existsSync(join(shared, 'scenarios', 'workloads'))) {
+      say('project scenarios (test/scenarios)');
+      await scenarios('scenarios project (test/scenarios)', ['--needs', 'api', join(repo, 'test', 'scenarios')]);
+      // then three simulated nodes join the running cluster (`skiff nodes add`), for the
+      // scenarios that need Ready nodes (drain needs two or more)
+      say('adding 3 simulated nodes (skiff nodes add 3)');
+      t0 = Date.now();
+      const added = await run(process.execPath, [join(repo, 'dist/cmd/main.js'), 'nodes', 'add', '3'], { env: server.env });
+      const ready = added.code === 0 && await waitNodesReady(3, 90_000);
+      record('skiff nodes add 3 → 3 Ready nodes', ready ? 1 : 0, ready ? 0 : 1, 0, t0);
+      if (ready && existsSync(join(shared, 'scenarios', 'workloads'))) {
         say('shared workload scenarios on simulated nodes');
         await scenarios('scenarios workloads (simulated nodes)', ['--needs', 'api,nodes,multinode', join(shared, 'scenarios', 'workloads')]);
+        say('project scenarios that need nodes');
+        await scenarios('scenarios project (nodes)', ['--needs', 'api,nodes,multinode', '--only', '/nodes-', join(repo, 'test', 'scenarios')]);
       }
-      say('project scenarios (test/scenarios)');
-      await scenarios('scenarios project (test/scenarios)', ['--needs', 'api,nodes,multinode', join(repo, 'test', 'scenarios')]);
     }
   }
 
