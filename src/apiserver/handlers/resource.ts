@@ -55,10 +55,15 @@ export function listOptions(q: URLSearchParams): ListOptions {
   };
 }
 
+/** YAML as kube-apiserver writes it (sigs.k8s.io/yaml: keys sorted). */
+function toYaml(v: unknown): string {
+  return stringifyYaml(v, { sortMapEntries: true });
+}
+
 function sendWithWarnings(res: ServerResponse, code: number, body: Obj, ctx: RequestContext, yaml = false): void {
   const h: Record<string, string> = {};
   if (ctx.warnings.length) h.Warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
-  if (yaml) sendText(res, code, stringifyYaml(body), 'application/yaml');
+  if (yaml) sendText(res, code, toYaml(body), 'application/yaml');
   else sendJSON(res, code, body, h);
 }
 
@@ -121,7 +126,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       const out = negotiate(req);
       if (out === 'table') sendJSON(res, 200, tableObject(ri, r.items, q, r));
       else if (out === 'metadata') sendJSON(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: r.resourceVersion, continue: r.continue, remainingItemCount: r.remainingItemCount }, items: r.items.map(partialMetadata) });
-      else if (out === 'yaml') sendText(res, 200, stringifyYaml(listObject(ri, r.items, r)), 'application/yaml');
+      else if (out === 'yaml') sendText(res, 200, toYaml(listObject(ri, r.items, r)), 'application/yaml');
       else sendJSON(res, 200, listObject(ri, r.items, r));
       return;
     }
