@@ -11,6 +11,8 @@ import { startSimulatedNodes } from '../kubelet/simulated/index.js';
 export interface ControlPlaneData {
   server: string;
   dataDir: string;
+  /** The cluster CA key: the CSR signing controller issues client certificates with it. */
+  caKey: string;
   clusterCIDR: string;
   serviceCIDR: string;
   /** Simulated nodes to register (the agent runs even for 0, so `skiff nodes add` works). */
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   parentPort?.on('message', (m) => { if (m === 'stop') ac.abort(); });
   const t0 = performance.now();
   try {
-    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, clusterCIDR: d.clusterCIDR, serviceCIDR: d.serviceCIDR, signal: ac.signal });
+    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, caKey: d.caKey, clusterCIDR: d.clusterCIDR, serviceCIDR: d.serviceCIDR, signal: ac.signal });
     const client = new RestClient({
       server: d.server, ca: d.ca, cert: d.scheduler.cert, key: d.scheduler.key,
       userAgent: 'kube-scheduler/v1.32.0 skiff',

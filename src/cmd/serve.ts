@@ -88,7 +88,7 @@ export async function serve(cfg: ServerConfig): Promise<number> {
     // their own identities, in a worker thread of their own.
     const cm = pki.clients['controller-manager'], sched = pki.clients.scheduler;
     const worker = startControlPlane({
-      server: local, ca: pki.ca.cert, dataDir: cfg.dataDir,
+      server: local, ca: pki.ca.cert, caKey: pki.ca.key, dataDir: cfg.dataDir,
       clusterCIDR: cfg.clusterCIDR, serviceCIDR: cfg.serviceCIDR, simulatedNodes: cfg.simulatedNodes,
       admin: { cert: pki.clients.admin.cert, key: pki.clients.admin.key },
       controllerManager: { cert: cm.cert, key: cm.key }, scheduler: { cert: sched.cert, key: sched.key },

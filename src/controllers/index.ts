@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { LocalPathProvisioner } from './localpath/controller.js';
 import { ensureDefaultStorageClass } from './localpath/storageclass.js';
 import { PersistentVolumeController } from './volume/controller.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { CSRSigningController } from './certificates/controller.js';
 import { NodeIpamController } from './nodeipam/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { TaintEvictionController } from './nodelifecycle/tainteviction.js';
@@ -44,6 +46,8 @@ export interface StartControllersOptions {
   /** Pod and Service networks (node IPAM gives each node a /24 of clusterCIDR). */
   clusterCIDR?: string;
   serviceCIDR?: string;
+  /** Cluster CA private key PEM: the CSR signer signs with it. */
+  caKey?: string;
   /** The data dir: local-path volumes live under DIR/storage. */
   dataDir?: string;
   /** Override the namespace controller's 5 s wait before acting on a deletion. */
@@ -104,6 +108,8 @@ export async function startControllers(o: StartControllersOptions): Promise<void
       client, claims: persistentVolumeClaims, volumes: persistentVolumes, classes: storageClasses, nodes,
       storageDir: join(o.dataDir ?? '/var/lib/skiff', 'storage'), recorder: rec('skiff.dev/local-path'),
     }),
+    new ClusterRoleAggregationController({ client, clusterRoles: inf('rbac.authorization.k8s.io', 'v1', 'clusterroles') }),
+    ...(o.caKey ? [new CSRSigningController({ client, csrs: inf('certificates.k8s.io', 'v1', 'certificatesigningrequests'), ca: { cert: o.ca, key: o.caKey } })] : []),
     new NodeIpamController({ client, nodes, recorder: rec('cidrAllocator'), clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR }),
     new NodeLifecycleController({
       client, nodes, pods, recorder: rec('node-controller'),
