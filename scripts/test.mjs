@@ -201,8 +201,6 @@ async function main() {
       if (ready && existsSync(join(shared, 'scenarios', 'workloads'))) {
         say('shared workload scenarios on simulated nodes');
         await scenarios('scenarios workloads (simulated nodes)', ['--needs', 'api,nodes,multinode', join(shared, 'scenarios', 'workloads')]);
-        say('project scenarios that need nodes');
-        await scenarios('scenarios project (nodes)', ['--needs', 'api,nodes,multinode', '--only', '/nodes-', join(repo, 'test', 'scenarios')]);
       }
     }
   }

@@ -163,6 +163,6 @@ export function invalid(group: string, kind: string, name: string, errs: FieldEr
   const message = agg ? `${qk} "${name}" is invalid: ${agg}` : `${qk} "${name}" is invalid`;
   return new ApiError(422, 'Invalid', message, {
     name, group: group || undefined, kind,
-    causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
+    causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field || '[]' })),
   });
 }

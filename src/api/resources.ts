@@ -131,6 +131,7 @@ export const RESOURCES: ResourceInfo[] = [
   r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
   r('storage.k8s.io', 'v1', 'VolumeAttachment', 'volumeattachments', false, { subresources: [status('VolumeAttachment')] }),
 
+  r('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, { categories: ['api-extensions'], subresources: [status('APIService')] }),
   r('flowcontrol.apiserver.k8s.io', 'v1', 'FlowSchema', 'flowschemas', false, { subresources: [status('FlowSchema')] }),
   r('flowcontrol.apiserver.k8s.io', 'v1', 'PriorityLevelConfiguration', 'prioritylevelconfigurations', false, { subresources: [status('PriorityLevelConfiguration')] }),
   r('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false, { categories: ['api-extensions'], subresources: [status('ValidatingAdmissionPolicy')] }),
@@ -150,6 +151,7 @@ export const RESOURCES: ResourceInfo[] = [
 
 /** Group order as kube-apiserver lists them in /apis. Versions: preferred first. */
 export const GROUP_ORDER: { group: string; versions: string[] }[] = [
+  { group: 'apiregistration.k8s.io', versions: ['v1'] },
   { group: 'apps', versions: ['v1'] },
   { group: 'events.k8s.io', versions: ['v1'] },
   { group: 'authentication.k8s.io', versions: ['v1'] },

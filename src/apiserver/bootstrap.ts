@@ -3,6 +3,7 @@
 // bindings, and the system PriorityClasses.
 import { ApiError } from '../api/errors.js';
 import type { Obj } from '../api/types.js';
+import { GROUP_ORDER } from '../api/resources.js';
 import { firstIP } from './admission/ipalloc.js';
 import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from './bootstrap-rbac.js';
 import type { Cluster } from './cluster.js';
@@ -53,6 +54,17 @@ export async function bootstrap(cluster: Cluster, o: BootstrapOptions): Promise<
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
     addressType: 'IPv4', endpoints, ports,
   }, (cur) => (JSON.stringify(cur.endpoints) !== JSON.stringify(endpoints) || JSON.stringify(cur.ports) !== JSON.stringify(ports) ? { ...cur, endpoints, ports } : undefined));
+
+  // the local APIServices kube-aggregator lists for every built-in group-version
+  const gvs = [{ group: '', version: 'v1' }, ...GROUP_ORDER.flatMap((g) => g.versions.map((version) => ({ group: g.group, version })))];
+  for (const [i, gv] of gvs.entries()) {
+    await ensure(cluster, 'apiregistration.k8s.io', 'apiservices', '', {
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService',
+      metadata: { name: `${gv.version}.${gv.group}`, labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
+      spec: { group: gv.group, version: gv.version, groupPriorityMinimum: 18000 - i * 100, versionPriority: 15 },
+      status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), reason: 'Local', message: 'Local APIServices are always available' }] },
+    });
+  }
 
   const rbac = 'rbac.authorization.k8s.io';
   for (const role of BOOTSTRAP_CLUSTER_ROLES) await ensure(cluster, rbac, 'clusterroles', '', role);

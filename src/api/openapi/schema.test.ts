@@ -9,7 +9,8 @@ import {
 const ref = (s: Schema | undefined): string | undefined => s?.$ref;
 
 test('every kind in the resource table has a definition with its GVK', () => {
-  for (const ri of RESOURCES) {
+  // APIService (apiregistration) has no schema in kubernetes-types yet: served schemaless
+  for (const ri of RESOURCES.filter((r) => r.kind !== 'APIService')) {
     const name = definitionNameOf(ri.group, ri.version, ri.kind);
     assert.ok(name, `${ri.group}/${ri.version} ${ri.kind}`);
     assert.deepEqual(definitions()[name]['x-kubernetes-group-version-kind'], [{ group: ri.group, kind: ri.kind, version: ri.version }]);

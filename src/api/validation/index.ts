@@ -128,6 +128,11 @@ const RULES: Record<string, KindRules> = {
   'storage.k8s.io/VolumeAttachment': { create: validateVolumeAttachment, update: validateVolumeAttachmentUpdate, status: metaOnlyUpdate },
   'storage.k8s.io/CSIStorageCapacity': { create: validateCSIStorageCapacity, update: createThenUpdate(validateCSIStorageCapacity) },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
+  // APIService names are "<version>.<group>" ("v1." for the core group): each part is checked
+  'apiregistration.k8s.io/APIService': {
+    create: (o) => validateObjectMeta(o.metadata, false, apiServiceName),
+    update: (o, old) => [...validateObjectMeta(o.metadata, false, apiServiceName), ...validateObjectMetaUpdate(o.metadata, old.metadata, 'metadata')],
+  },
   'certificates.k8s.io/CertificateSigningRequest': { create: validateCSR, update: validateCSRUpdate, status: validateCSRStatusUpdate },
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': {
     create: (o) => validateWebhookConfiguration(o, true), update: createThenUpdate((o) => validateWebhookConfiguration(o, true)),
@@ -156,6 +161,13 @@ function validateVirtual(group: string, kind: string, o: Obj): FieldError[] {
     errs.push(fe.invalid('spec.resourceAttributes.namespace', str(obj(spec.resourceAttributes).namespace), 'must match metadata.namespace'));
   }
   return errs;
+}
+
+function apiServiceName(name: string, prefix: boolean): string[] {
+  const i = name.indexOf('.');
+  if (i <= 0) return ['must be of the form <version>.<group>'];
+  const group = name.slice(i + 1);
+  return [...nameIsDNSSubdomain(name.slice(0, i), prefix), ...(group ? nameIsDNSSubdomain(group, prefix) : [])];
 }
 
 function ctxOf(group: string, version: string, kind: string, o: Obj): Ctx {

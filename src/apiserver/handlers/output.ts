@@ -8,7 +8,7 @@ import type { Obj } from '../../api/types.js';
 import { toTable } from '../../api/printers/index.js';
 import { convertFromStorage } from '../../api/conversion.js';
 
-export type OutputKind = 'object' | 'table' | 'metadata' | 'yaml';
+export type OutputKind = 'object' | 'table' | 'metadata' | 'yaml' | 'protobuf';
 
 /** What representation the client asked for in Accept. */
 export function negotiate(req: IncomingMessage): OutputKind {
@@ -19,6 +19,8 @@ export function negotiate(req: IncomingMessage): OutputKind {
     const p: Record<string, string> = {};
     for (const kv of params) { const i = kv.indexOf('='); if (i > 0) p[kv.slice(0, i)] = kv.slice(i + 1); }
     if (type === 'application/yaml' && !p.as) return 'yaml';
+    // protobuf only for clients that cannot take JSON: kubectl lists both and reads JSON
+    if (type === 'application/vnd.kubernetes.protobuf' && !p.as && !/application\/json|\*\/\*/.test(accept)) return 'protobuf';
     if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
     if (p.as === 'Table' && p.g === 'meta.k8s.io' && (p.v === 'v1' || p.v === 'v1beta1')) return 'table';
     if ((p.as === 'PartialObjectMetadata' || p.as === 'PartialObjectMetadataList') && p.g === 'meta.k8s.io') return 'metadata';

@@ -7,6 +7,7 @@ import { convertToStorage } from '../../api/conversion.js';
 import type { Cluster } from '../cluster.js';
 import { decodeObject, readBody, sendJSON, sendText, mediaType } from '../http.js';
 import { stringify as stringifyYaml } from 'yaml';
+import { encodeK8sProtobuf, hasProtobufEncoding } from '../../api/protobuf/index.js';
 import type { RequestInfo } from '../requestinfo.js';
 import type { DeleteOptions, ListOptions, Registry } from '../registry/generic.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -71,7 +72,16 @@ export function respondObject(req: IncomingMessage, res: ServerResponse, ri: Res
   const out = negotiate(req);
   if (out === 'table') { sendWithWarnings(res, code, tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }), ctx); return; }
   if (out === 'metadata') { sendWithWarnings(res, code, partialMetadata(obj), ctx); return; }
+  if (out === 'protobuf') { sendProtobuf(res, code, toExternal(ri, obj)); return; }
   sendWithWarnings(res, code, toExternal(ri, obj), ctx, out === 'yaml');
+}
+
+/** A Kubernetes protobuf answer; kinds without a protobuf encoding get JSON (as a CRD would). */
+function sendProtobuf(res: ServerResponse, code: number, body: Obj): void {
+  if (!hasProtobufEncoding(body.apiVersion, body.kind)) { sendJSON(res, code, body); return; }
+  const buf = encodeK8sProtobuf(body);
+  res.writeHead(code, { 'Content-Type': 'application/vnd.kubernetes.protobuf', 'Content-Length': buf.length });
+  res.end(buf);
 }
 
 /** DeleteOptions from the query and the body (JSON, YAML or protobuf); dryRun may come in either. */
@@ -127,6 +137,7 @@ export async function handleResource(cluster: Cluster, req: IncomingMessage, res
       if (out === 'table') sendJSON(res, 200, tableObject(ri, r.items, q, r));
       else if (out === 'metadata') sendJSON(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: r.resourceVersion, continue: r.continue, remainingItemCount: r.remainingItemCount }, items: r.items.map(partialMetadata) });
       else if (out === 'yaml') sendText(res, 200, toYaml(listObject(ri, r.items, r)), 'application/yaml');
+      else if (out === 'protobuf') sendProtobuf(res, 200, listObject(ri, r.items, r));
       else sendJSON(res, 200, listObject(ri, r.items, r));
       return;
     }

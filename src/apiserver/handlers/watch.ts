@@ -6,6 +6,7 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Registry, WatchType } from '../registry/generic.js';
 import { statusObject } from '../status.js';
+import { encodeK8sProtobuf, hasProtobufEncoding } from '../../api/protobuf/index.js';
 import { negotiate, partialMetadata, tableObject, toExternal } from './output.js';
 import { listOptions } from './resource.js';
 
@@ -29,11 +30,13 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   let lastRV = '';
   let first = true;
 
+  const contentType = out === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json';
   const write = (type: WatchType, obj: Obj) => {
     if (ac.signal.aborted) return;
     if (!res.headersSent) {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     }
+    if (out === 'protobuf') { res.write(protobufWatchFrame(type, type === 'ERROR' || type === 'BOOKMARK' ? obj : toExternal(ri, obj))); return; }
     let object: Obj;
     if (type === 'ERROR' || type === 'BOOKMARK') object = obj;
     else if (out === 'table') { object = tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }, first); first = false; }
@@ -47,7 +50,7 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
     const done = reg.watch(ns, opts, ac.signal, write);
     // headers go out at once so clients know the watch is established
     if (!res.headersSent && !ac.signal.aborted) {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
       res.flushHeaders();
     }
     if (opts.allowWatchBookmarks) {
@@ -77,4 +80,28 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   if (bookmark) clearInterval(bookmark);
   serverSignal.removeEventListener('abort', stop);
   if (!res.writableEnded) res.end();
+}
+
+/**
+ * One frame of a protobuf watch stream: a 4-byte big-endian length, then a meta/v1
+ * WatchEvent {type = 1; object = 2 (RawExtension {raw = 1})} whose raw bytes are the object
+ * in the enveloped Kubernetes protobuf encoding (JSON for kinds without one).
+ */
+export function protobufWatchFrame(type: string, obj: Obj): Buffer {
+  const inner = obj.apiVersion && obj.kind && hasProtobufEncoding(obj.apiVersion, obj.kind) ? encodeK8sProtobuf(obj) : Buffer.from(JSON.stringify(obj));
+  const raw = lenField(1, inner);
+  const ev = Buffer.concat([lenField(1, Buffer.from(type)), lenField(2, raw)]);
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(ev.length);
+  return Buffer.concat([head, ev]);
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
+  return Buffer.from(out);
+}
+
+function lenField(field: number, data: Buffer): Buffer {
+  return Buffer.concat([varint((field << 3) | 2), varint(data.length), data]);
 }

@@ -55,6 +55,7 @@ const STRATEGIES: Record<string, Strategy> = {
   },
   'storage.k8s.io/VolumeAttachment': withStatus,
   'coordination.k8s.io/Lease': { allowCreateOnUpdate: false },
+  'apiregistration.k8s.io/APIService': { statusSubresource: true, keepStatusOnCreate: true },
 };
 
 export function strategyFor(ri: ResourceInfo): Strategy {
