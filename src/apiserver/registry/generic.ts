@@ -213,7 +213,7 @@ export class Registry {
       // an unconditional update writes over what is there now (AllowUnconditionalUpdate)
       if (!wantRV) desired.metadata.resourceVersion = current.metadata.resourceVersion;
       const obj = this.prepareUpdate(desired, current, ctx, opts.subresource);
-      if (this.unchanged(obj, current)) return { obj: current, created: false };
+      if (opts.subresource !== 'binding' && this.unchanged(obj, current)) return { obj: current, created: false };
       await this.admission.admit?.('update', this.ri, obj, current, ctx);
       if (ctx.dryRun) {
         this.admission.abort?.('update', this.ri, obj, current);
@@ -272,7 +272,8 @@ export class Registry {
       const errs = [...hooks.validateUpdate(this.ri, obj, old), ...(this.strategy.validateUpdate?.(obj, old, ctx) ?? [])];
       if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name, errs);
     }
-    hooks.trackUpdate(this.ri, obj, old, ctx, subresource, !!this.strategy.statusSubresource);
+    // a binding is not a field manager's write upstream (BindingREST assigns the node directly)
+    if (subresource !== 'binding') hooks.trackUpdate(this.ri, obj, old, ctx, subresource, !!this.strategy.statusSubresource);
     return obj;
   }
 
