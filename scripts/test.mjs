@@ -109,7 +109,7 @@ async function startServer() {
   const fd = openSync(logFile, 'a');
   // no nodes at first: the api scenarios see pods stay Pending; nodes are added later
   const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port)],
-    { cwd: repo, stdio: ['ignore', fd, fd] });
+    { cwd: repo, stdio: ['ignore', fd, fd], env: { MALLOC_ARENA_MAX: '2', ...process.env } });
   const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const t0 = Date.now();

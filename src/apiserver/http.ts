@@ -4,13 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, tooLarge } from '../api/errors.js';
 import type { Obj } from '../api/types.js';
-import { decodeK8sProtobuf } from '../api/protobuf/index.js';
+import { ensureProtobuf, protobuf } from './protobuf-lazy.js';
 import { checkYamlDepth } from './yamlguard.js';
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
+  await ensureProtobuf(req.headers['content-type']);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) { req.resume(); throw tooLarge(limit); }
   const chunks: Buffer[] = [];
@@ -44,7 +45,7 @@ export function decodeBody(buf: Buffer, contentType: string): unknown {
   if (contentType === 'application/vnd.kubernetes.protobuf') {
     // typed clients (kubectl 1.31+) send built-in kinds as Kubernetes protobuf
     try {
-      return decodeK8sProtobuf(buf);
+      return protobuf().decodeK8sProtobuf(buf);
     } catch (e) {
       throw badRequest(`error decoding protobuf body: ${(e as Error).message}`);
     }

@@ -104,7 +104,8 @@ export class ServerProcess {
     const port = o.port ?? await freePort();
     const args = [MAIN_JS, 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', ...(o.args ?? [])];
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // as the ./skiff launcher runs it
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { MALLOC_ARENA_MAX: '2', ...process.env } });
     const sp = new ServerProcess(child, dataDir, port, o.dataDir === undefined);
     try {
       await sp.waitReady(o.readyTimeoutMs ?? 60_000);

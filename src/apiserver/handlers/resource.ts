@@ -7,7 +7,7 @@ import { convertToStorage } from '../../api/conversion.js';
 import type { Cluster } from '../cluster.js';
 import { decodeObject, readBody, sendJSON, sendText, mediaType } from '../http.js';
 import { stringify as stringifyYaml } from 'yaml';
-import { encodeK8sProtobuf, hasProtobufEncoding } from '../../api/protobuf/index.js';
+import { ensureProtobuf, protobuf } from '../protobuf-lazy.js';
 import type { RequestInfo } from '../requestinfo.js';
 import type { DeleteOptions, ListOptions, Registry } from '../registry/generic.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -78,8 +78,8 @@ export function respondObject(req: IncomingMessage, res: ServerResponse, ri: Res
 
 /** A Kubernetes protobuf answer; kinds without a protobuf encoding get JSON (as a CRD would). */
 function sendProtobuf(res: ServerResponse, code: number, body: Obj): void {
-  if (!hasProtobufEncoding(body.apiVersion, body.kind)) { sendJSON(res, code, body); return; }
-  const buf = encodeK8sProtobuf(body);
+  if (!protobuf().hasProtobufEncoding(body.apiVersion, body.kind)) { sendJSON(res, code, body); return; }
+  const buf = protobuf().encodeK8sProtobuf(body);
   res.writeHead(code, { 'Content-Type': 'application/vnd.kubernetes.protobuf', 'Content-Length': buf.length });
   res.end(buf);
 }
@@ -112,6 +112,7 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, ctx: 
 export async function handleResource(cluster: Cluster, req: IncomingMessage, res: ServerResponse, info: RequestInfo, q: URLSearchParams, user: UserInfo, serverSignal: AbortSignal): Promise<void> {
   const ri = findResource(info.group, info.version, info.resource);
   if (!ri || info.parts.length > 3) throw notFoundResource();
+  await ensureProtobuf(req.headers.accept, req.headers['content-type']);
   if (!ri.namespaced && info.namespace && info.resource !== 'namespaces') throw notFoundResource();
   if (info.verb === 'proxy') throw notFoundResource();
   const ctx = makeContext(req, q, user);

@@ -6,7 +6,7 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Registry, WatchType } from '../registry/generic.js';
 import { statusObject } from '../status.js';
-import { encodeK8sProtobuf, hasProtobufEncoding } from '../../api/protobuf/index.js';
+import { protobuf } from '../protobuf-lazy.js';
 import { negotiate, partialMetadata, tableObject, toExternal } from './output.js';
 import { listOptions } from './resource.js';
 
@@ -88,7 +88,7 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
  * in the enveloped Kubernetes protobuf encoding (JSON for kinds without one).
  */
 export function protobufWatchFrame(type: string, obj: Obj): Buffer {
-  const inner = obj.apiVersion && obj.kind && hasProtobufEncoding(obj.apiVersion, obj.kind) ? encodeK8sProtobuf(obj) : Buffer.from(JSON.stringify(obj));
+  const inner = obj.apiVersion && obj.kind && protobuf().hasProtobufEncoding(obj.apiVersion, obj.kind) ? protobuf().encodeK8sProtobuf(obj) : Buffer.from(JSON.stringify(obj));
   const raw = lenField(1, inner);
   const ev = Buffer.concat([lenField(1, Buffer.from(type)), lenField(2, raw)]);
   const head = Buffer.alloc(4);
