@@ -22,7 +22,7 @@ import type { KubeClient, ResourceRef } from '../../client/interface.js';
 import { errMsg, stderrLogger, type Logger } from '../../client/log.js';
 import { metaNamespaceKey } from '../../client/store.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import { RateLimitedTimedQueue } from './ratelimited.js';
 import {
   NOT_READY_NO_EXECUTE, TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE,

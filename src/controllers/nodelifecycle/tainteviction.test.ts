@@ -5,7 +5,7 @@ import { EventRecorder } from '../../client/events.js';
 import type { FakeClient } from '../../client/fake.js';
 import { silentLogger } from '../../client/log.js';
 import { R, harness, until } from '../testutil.js';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../../client/clock.js';
 import { NODES } from './controller.js';
 import { matchingTolerations, minTolerationMs, toleratesTaint } from './taints.js';
 import { TaintEvictionController } from './tainteviction.js';

@@ -17,7 +17,7 @@ import { errMsg, stderrLogger, type Logger } from '../../client/log.js';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/store.js';
 import { sleep } from '../../client/wait.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import { NODE_NAME_INDEX, ensureNodeNameIndex } from './controller.js';
 import { matchingTolerations, minTolerationMs, type Taint } from './taints.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../../client/clock.js';
 import { TimerQueue } from './timerqueue.js';
 
 function setup(batchMs = 0) {

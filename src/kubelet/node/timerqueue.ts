@@ -8,7 +8,7 @@
 // heap entries are skipped lazily and compacted when they pile up. Everything stops when the
 // signal aborts.
 
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
 
 interface Entry<K> { at: number; seq: number; key: K }
 

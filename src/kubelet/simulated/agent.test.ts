@@ -4,7 +4,7 @@ import { findResource } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { FakeClient } from '../../client/fake.js';
 import { silentLogger } from '../../client/log.js';
-import { FakeClock } from '../node/clock.js';
+import { FakeClock } from '../../client/clock.js';
 import { LEASES, NODE_LEASE_NAMESPACE } from '../node/lease.js';
 import { SimulatedNodeAgent, type SimulatedNodeAgentOptions } from './agent.js';
 import { NODES, addSimulatedNodes, registerSimulatedNodes } from './register.js';

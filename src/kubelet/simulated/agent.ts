@@ -15,7 +15,7 @@ import { InformerFactory, type Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/interface.js';
 import { errMsg, stderrLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { realClock, type Clock } from '../node/clock.js';
+import { realClock, type Clock } from '../../client/clock.js';
 import { formatIp, parseCidr } from '../node/cidr.js';
 import { DEFAULT_LEASE_DURATION_SECONDS, NodeLeases } from '../node/lease.js';
 import {

@@ -1,6 +1,6 @@
-// Time as the node lifecycle and taint eviction controllers see it: monitor passes, grace
-// periods and eviction deadlines read now() and arm timers through a Clock, so unit tests
-// can drive minutes of node failure instantly with FakeClock.
+// Time as components see it: controllers (node lifecycle, taint eviction) and node agents
+// read now() and arm timers through a Clock, so unit tests can drive minutes or hours of
+// node life instantly with FakeClock.
 
 export type TimerHandle = unknown;
 
