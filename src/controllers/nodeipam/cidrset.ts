@@ -2,46 +2,9 @@
 // (kube-controller-manager's cidrset): allocate the next free one after the last handed out,
 // occupy ones nodes already carry, release them when nodes go.
 
-import { ipBytes } from '../../api/validation/names.js';
+import { formatCidr, formatIp, parseCidr, type Cidr } from '../../api/cidr.js';
 
-export interface Cidr { family: 4 | 6; base: bigint; prefix: number; bits: number }
-
-/** Parses "10.42.0.0/16" / "fd00::/48" (host bits cleared); throws on bad input. */
-export function parseCidr(s: string): Cidr {
-  const t = s.trim();
-  const slash = t.indexOf('/');
-  const ip = slash < 0 ? '' : t.slice(0, slash);
-  const b = ipBytes(ip);
-  const family: 4 | 6 = ip.includes(':') ? 6 : 4;
-  const bits = family === 4 ? 32 : 128;
-  const prefixText = t.slice(slash + 1);
-  const prefix = Number(prefixText);
-  if (!b || slash < 0 || !/^\d{1,3}$/.test(prefixText) || prefix > bits) throw new Error(`invalid CIDR address: ${s}`);
-  let v = 0n;
-  for (const x of family === 4 ? b.slice(12) : b) v = (v << 8n) | BigInt(x);
-  const host = BigInt(bits - prefix);
-  return { family, base: (v >> host) << host, prefix, bits };
-}
-
-export function formatIp(v: bigint, family: 4 | 6): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 0xffn)).join('.');
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(((v >> BigInt(i * 16)) & 0xffffn).toString(16));
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
-}
-
-export function formatCidr(c: Cidr): string {
-  return `${formatIp(c.base, c.family)}/${c.prefix}`;
-}
+export { formatCidr, formatIp, parseCidr, type Cidr };
 
 /** cidrset.ErrCIDRRangeNoCIDRsRemaining */
 export const NO_CIDRS_REMAINING = 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PodIPAllocator } from './podips.js';
-import { formatCidr, parseCidr } from './cidr.js';
+import { formatCidr, parseCidr } from '../../api/cidr.js';
 
 describe('PodIPAllocator', () => {
   it('hands out .2 upwards, never the network, gateway or broadcast address', () => {

@@ -3,7 +3,7 @@
 // network address, the gateway (.1) or the IPv4 broadcast address; a rotating cursor so a
 // released address is not reused at once. Owners are pod UIDs.
 
-import { cidrContains, cidrSize, formatIp, ipValue, parseCidr, type Cidr } from './cidr.js';
+import { cidrContains, cidrSize, formatIp, ipValue, parseCidr, type Cidr } from '../../api/cidr.js';
 
 interface Range { cidr: Cidr; first: bigint; last: bigint; cursor: bigint; used: Map<bigint, string> }
 

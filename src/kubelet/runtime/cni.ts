@@ -7,7 +7,7 @@
 
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatIp, parseCidr } from '../node/cidr.js';
+import { formatIp, parseCidr } from '../../api/cidr.js';
 
 export const DEFAULT_CNI_BIN_DIR = '/usr/lib/cni';
 export const DEFAULT_BRIDGE = 'skiff0';

@@ -16,7 +16,7 @@ import type { KubeClient } from '../../client/interface.js';
 import { errMsg, stderrLogger, type Logger } from '../../client/log.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { realClock, type Clock } from '../../client/clock.js';
-import { formatIp, parseCidr } from '../node/cidr.js';
+import { formatIp, parseCidr } from '../../api/cidr.js';
 import { DEFAULT_LEASE_DURATION_SECONDS, NodeLeases } from '../node/lease.js';
 import {
   NETWORK_NOT_READY_MESSAGE, RUNTIME_NOT_READY_MESSAGE, conditionsChanged, nodeAddress, nodeConditions, nodeInfo, nodeInternalIPs, nodePodCIDRs,

@@ -1,7 +1,7 @@
-// CIDR arithmetic for node agents (pod IPs out of a node's podCIDRs). IPs are bigints so one
-// code path serves IPv4 and IPv6.
+// CIDR arithmetic shared by node IPAM (node subnets) and node agents (pod IPs out of a
+// node's podCIDRs). IPs are bigints so one code path serves IPv4 and IPv6.
 
-import { ipBytes } from '../../api/validation/names.js';
+import { ipBytes } from './validation/names.js';
 
 export interface Cidr {
   family: 4 | 6;
@@ -14,6 +14,7 @@ export interface Cidr {
 
 /** Parses "10.42.3.0/24" or "fd00:42::/64" (host bits are cleared); throws on bad input. */
 export function parseCidr(s: string): Cidr {
+  s = s.trim();
   const slash = s.indexOf('/');
   const ip = slash < 0 ? '' : s.slice(0, slash);
   const prefix = Number(s.slice(slash + 1));
