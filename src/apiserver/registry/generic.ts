@@ -288,7 +288,7 @@ export class Registry {
   private deleteDuringUpdate(obj: Obj, old: Obj): boolean {
     const fin = obj.metadata.finalizers ?? [];
     if (fin.length || !obj.metadata.deletionTimestamp) return false;
-    if (this.strategy.beforeDelete && this.strategy.beforeDelete(clone(obj), {} as RequestContext)) return false;
+    if (this.strategy.finalizing?.(obj)) return false;
     return (old.metadata.deletionGracePeriodSeconds ?? 0) === 0;
   }
 

@@ -46,6 +46,8 @@ export interface Strategy {
    * finalizers are done). Returns the object to store instead, or undefined to delete.
    */
   beforeDelete?(obj: Obj, ctx: RequestContext): Obj | undefined;
+  /** Kind-specific finalization still pending (a namespace's spec.finalizers): hold deletion. */
+  finalizing?(obj: Obj): boolean;
   /** Side effects after a committed create/update/delete (allocators). */
   afterDelete?(obj: Obj): void;
 }

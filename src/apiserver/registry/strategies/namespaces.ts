@@ -19,11 +19,11 @@ export const namespaceStrategy: Strategy = {
     obj.spec = old.spec;
     obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
   },
+  finalizing: (obj: Obj) => (obj.spec?.finalizers ?? []).length > 0,
   beforeDelete(obj: Obj, ctx) {
-    const specFin: string[] = obj.spec?.finalizers ?? [];
-    if (specFin.length === 0) return undefined;
+    if (!namespaceStrategy.finalizing!(obj)) return undefined;
     if (!obj.metadata.deletionTimestamp) {
-      obj.metadata.deletionTimestamp = nowRFC3339(ctx.now ?? new Date());
+      obj.metadata.deletionTimestamp = nowRFC3339(ctx.now);
       obj.metadata.deletionGracePeriodSeconds = 0;
     }
     obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
