@@ -1,6 +1,6 @@
-// The scheduler against a real skiff API server (in-memory store) over HTTPS: bindings,
-// strategic-merge status patches and events as kube-apiserver answers them. Tests may stand
-// up an apiserver (scripts/lint.mjs); the scheduler code itself stays an API client.
+// The scheduler wired to a real skiff API server (in-memory store) over HTTPS, as `skiff
+// server` wires them: bindings, strategic-merge status patches and events as kube-apiserver
+// answers them. It lives with the wiring (cmd) because only cmd may hold both components.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,8 +9,8 @@ import { RestClient } from '../client/rest.js';
 import { silentLogger } from '../client/log.js';
 import { createCA, issueCert } from '../pki/index.js';
 import { openStore } from '../storage/index.js';
-import { runScheduler } from './scheduler.js';
-import { EVENTS, makeNode, makePod, NODES, PODS } from './testing.js';
+import { runScheduler } from '../scheduler/scheduler.js';
+import { EVENTS, makeNode, makePod, NODES, PODS } from '../scheduler/testing.js';
 
 async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -35,8 +35,7 @@ test('schedules through a real API server', async () => {
   await server.ready;
   const client = new RestClient({ server: server.url, ca: ca.cert, cert: admin.cert, key: admin.key, userAgent: 'kube-scheduler/v1.32.0 skiff-test' });
   try {
-    // Registered as a kubelet does; status is written separately because skiff's apiserver
-    // drops status on create for every kind (kube-apiserver keeps it for Nodes).
+    // Registered as a kubelet does: the node, then its status through /status.
     for (const n of [makeNode('n1', { cpu: '2' }), makeNode('n2', { cpu: '2', taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] })]) {
       await client.create(NODES, undefined, n);
       await client.updateStatus(NODES, undefined, n);
