@@ -33,7 +33,7 @@ const ALLOWED = {
   client: ['api'],
   controllers: [...CLIENTS, 'pki'],
   scheduler: CLIENTS,
-  kubelet: CLIENTS,
+  kubelet: [...CLIENTS, 'pki'],
   proxy: CLIENTS,
   dns: CLIENTS,
   dashboard: CLIENTS,

@@ -27,8 +27,13 @@ export function clone<T>(v: T): T {
 
 /** RFC 3339 timestamp with second precision, as metav1.Time serialises. */
 export function nowRFC3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // every write stamps a few of these: the formatted second is reused until the clock moves on
+  const sec = Math.floor(d.getTime() / 1000);
+  if (sec !== lastSecond) { lastSecond = sec; lastStamp = d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  return lastStamp;
 }
+let lastSecond = NaN;
+let lastStamp = '';
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
 export function nowMicro(d: Date = new Date()): string {

@@ -26,6 +26,13 @@ const REPLAY_CHUNK = 1000;
 
 export class WatchHub {
   private readonly watchers = new Set<Watcher>();
+  /**
+   * Watchers by the root of their prefix ("/registry/pods/" for "/registry/pods/ns/"), so an
+   * event is offered only to watchers of its resource; prefixes without such a root
+   * (e.g. "/") are offered everything.
+   */
+  private readonly byRoot = new Map<string, Set<Watcher>>();
+  private readonly broad = new Set<Watcher>();
   private readonly queue: WatchEvent[] = [];
   private draining = false;
   private closedWith: Error | null = null;
@@ -42,7 +49,10 @@ export class WatchHub {
     this.draining = true;
     try {
       for (let i = 0; i < this.queue.length; i++) {
-        for (const w of this.watchers) w.offer(this.queue[i]);
+        const ev = this.queue[i];
+        const rooted = this.byRoot.get(rootOf(ev.kv.key) ?? '');
+        if (rooted) for (const w of rooted) w.offer(ev);
+        for (const w of this.broad) w.offer(ev);
       }
     } finally {
       this.queue.length = 0;
@@ -70,6 +80,13 @@ export class WatchHub {
 
     const w = new Watcher(this, prefix, fromRevision, signal, onEvent, onError);
     this.watchers.add(w);
+    const root = rootOf(prefix);
+    if (root === undefined || root.length > prefix.length) this.broad.add(w);
+    else {
+      let set = this.byRoot.get(root);
+      if (!set) this.byRoot.set(root, (set = new Set()));
+      set.add(w);
+    }
     // Everything up to `upto` comes from replay; everything after it from publish().
     const upto = this.source.currentRevision();
     let cursor = fromRevision;
@@ -91,7 +108,19 @@ export class WatchHub {
 
   remove(w: Watcher): void {
     this.watchers.delete(w);
+    this.broad.delete(w);
+    const root = rootOf(w.prefix);
+    const set = root === undefined ? undefined : this.byRoot.get(root);
+    if (set?.delete(w) && set.size === 0) this.byRoot.delete(root!);
   }
+}
+
+/** A key's first two segments with their slashes ("/registry/pods/"), if it has them. */
+function rootOf(key: string): string | undefined {
+  const a = key.indexOf('/', 1);
+  if (a < 0) return undefined;
+  const b = key.indexOf('/', a + 1);
+  return b < 0 ? undefined : key.slice(0, b + 1);
 }
 
 class Watcher {
@@ -102,7 +131,7 @@ class Watcher {
 
   constructor(
     private readonly hub: WatchHub,
-    private readonly prefix: string,
+    readonly prefix: string,
     /** Highest revision delivered so far (dedupe and ordering guard). */
     private last: number,
     private readonly signal: AbortSignal,

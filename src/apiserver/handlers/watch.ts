@@ -12,6 +12,23 @@ import { listOptions } from './resource.js';
 
 const BOOKMARK_EVERY_MS = 60_000;
 
+/**
+ * The registry hands every watcher of an event the same decoded object: its JSON line is
+ * built once per (object, event type, served version) and reused by the other watchers.
+ */
+const lines = new WeakMap<Obj, Map<string, string>>();
+function jsonLine(ri: ResourceInfo, type: WatchType, obj: Obj): string {
+  const key = `${type} ${ri.group}/${ri.version}/${ri.plural}`;
+  let byKey = lines.get(obj);
+  let line = byKey?.get(key);
+  if (line === undefined) {
+    line = JSON.stringify({ type, object: toExternal(ri, obj) }) + '\n';
+    if (!byKey) lines.set(obj, (byKey = new Map()));
+    byKey.set(key, line);
+  }
+  return line;
+}
+
 export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingMessage, res: ServerResponse, ns: string, q: URLSearchParams, serverSignal: AbortSignal): Promise<void> {
   const out = negotiate(req);
   const opts = { ...listOptions(q), allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true', sendInitialEvents: q.get('sendInitialEvents') === 'true' };
@@ -30,18 +47,32 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   let lastRV = '';
   let first = true;
 
+  // Events published in one turn of the event loop (a group commit, a burst of requests) go
+  // out in one socket write (one TLS record and syscall) instead of one each.
+  let corked = false;
+  const coalesce = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => { corked = false; res.uncork(); });
+  };
   const contentType = out === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json';
   const write = (type: WatchType, obj: Obj) => {
     if (ac.signal.aborted) return;
     if (!res.headersSent) {
       res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     }
+    coalesce();
     if (out === 'protobuf') { res.write(protobufWatchFrame(type, type === 'ERROR' || type === 'BOOKMARK' ? obj : toExternal(ri, obj))); return; }
     let object: Obj;
     if (type === 'ERROR' || type === 'BOOKMARK') object = obj;
     else if (out === 'table') { object = tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }, first); first = false; }
     else if (out === 'metadata') object = partialMetadata(obj);
-    else object = toExternal(ri, obj);
+    else {
+      if (obj.metadata?.resourceVersion) lastRV = obj.metadata.resourceVersion;
+      res.write(jsonLine(ri, type, obj));
+      return;
+    }
     if (type !== 'ERROR' && obj.metadata?.resourceVersion) lastRV = obj.metadata.resourceVersion;
     res.write(JSON.stringify({ type, object }) + '\n');
   };

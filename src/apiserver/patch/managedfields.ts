@@ -31,11 +31,28 @@ export function cloneManaged(m: Managed): Managed {
 
 export interface ManagerInfo { manager: string; operation: 'Apply' | 'Update'; apiVersion?: string; subresource?: string }
 
+// Every write builds and parses these identifiers, and a cluster has few distinct managers:
+// both directions are memoized (bounded, so odd client names cannot grow them for ever).
+const ID_CACHE_MAX = 1000;
+const idByKey = new Map<string, string>();
+const infoById = new Map<string, ManagerInfo>();
+
+function remember<K, V>(m: Map<K, V>, k: K, v: V): V {
+  if (m.size >= ID_CACHE_MAX) m.clear();
+  m.set(k, v);
+  return v;
+}
+
 /**
  * BuildManagerIdentifier: the JSON of the entry without time and fields; an applier's
  * identifier also leaves out the API version, so it is the same whatever version it applies.
  */
 export function managerIdentifier(m: ManagerInfo): string {
+  const key = `${m.manager}\u0000${m.operation}\u0000${m.apiVersion ?? ''}\u0000${m.subresource ?? ''}`;
+  return idByKey.get(key) ?? remember(idByKey, key, computeIdentifier(m));
+}
+
+function computeIdentifier(m: ManagerInfo): string {
   return goMarshalStruct({
     manager: m.manager || undefined,
     operation: m.operation,
@@ -45,6 +62,11 @@ export function managerIdentifier(m: ManagerInfo): string {
 }
 
 export function parseIdentifier(id: string): ManagerInfo {
+  const hit = infoById.get(id);
+  return { ...(hit ?? remember(infoById, id, computeParse(id))) };
+}
+
+function computeParse(id: string): ManagerInfo {
   try {
     const o = JSON.parse(id) as Record<string, string>;
     return { manager: o.manager ?? '', operation: o.operation === 'Apply' ? 'Apply' : 'Update', apiVersion: o.apiVersion, subresource: o.subresource };

@@ -67,6 +67,15 @@ interface Ctx {
   builtin: boolean;
 }
 
+// The reset sets are a handful of constant paths: built once each (FieldSets here are only read).
+const resetSets = new Map<string, FieldSet>();
+function resetSet(paths: string[][]): FieldSet {
+  const key = JSON.stringify(paths);
+  let set = resetSets.get(key);
+  if (!set) { if (resetSets.size > 100) resetSets.clear(); resetSets.set(key, (set = subtreeSet(paths))); }
+  return set;
+}
+
 function makeCtx(o: FieldManagerOptions, obj: Obj | undefined): Ctx {
   const schema = 'schema' in o ? o.schema : resolveSchema(o.apiVersion, typeof obj?.kind === 'string' ? obj.kind : '');
   const reset = o.resetFields ?? (o.subresource === 'status' ? [['spec']] : []);
@@ -75,7 +84,7 @@ function makeCtx(o: FieldManagerOptions, obj: Obj | undefined): Ctx {
     apiVersion: o.apiVersion,
     now: typeof o.now === 'string' ? o.now : nowRFC3339(o.now),
     subresource: o.subresource || undefined,
-    reset: subtreeSet(reset),
+    reset: resetSet(reset),
     builtin: o.builtin ?? true,
   };
 }
@@ -85,6 +94,14 @@ function withoutManagedFields(o: Obj | undefined): Obj {
   const c = structuredClone(o);
   if (isObj(c.metadata)) delete c.metadata.managedFields;
   return c;
+}
+
+/** o without metadata.managedFields, sharing everything else with o: for read-only use. */
+function viewWithoutManagedFields(o: Obj | undefined): Obj {
+  if (!o) return {};
+  if (!isObj(o.metadata) || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _dropped, ...metadata } = o.metadata;
+  return { ...o, metadata };
 }
 
 function filterComparison(c: Comparison, reset: FieldSet): Comparison {
@@ -177,7 +194,7 @@ export function updateManagedFields(
   const isCreate = !old || !old.metadata?.uid;
   if (managed.fields.size === 0 && !isCreate) return undefined; // skipNonApplied
   const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
-  managed = capManagers(trackUpdate(withoutManagedFields(old), withoutManagedFields(updated), managed, id, ctx));
+  managed = capManagers(trackUpdate(viewWithoutManagedFields(old), viewWithoutManagedFields(updated), managed, id, ctx));
   const out = encodeManagedFields(managed);
   return out.length ? out : undefined;
 }
@@ -337,10 +354,10 @@ export function apply(live: Obj | undefined, applied: Obj, manager: string, opts
   result.metadata ??= {};
   if (managedFields.length) result.metadata.managedFields = managedFields;
   else delete result.metadata.managedFields;
-  return { result, managedFields, changed: !deepEqual(withoutManagedFields(result), liveObj) };
+  return { result, managedFields, changed: !deepEqual(viewWithoutManagedFields(result), liveObj) };
 }
 
 /** The set of fields an object sets, as an applier of it would own them (before stripping). */
 export function computeFieldSet(obj: Obj, schema?: SchemaNode): FieldSet {
-  return toFieldSet(withoutManagedFields(obj), schema);
+  return toFieldSet(viewWithoutManagedFields(obj), schema);
 }

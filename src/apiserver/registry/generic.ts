@@ -402,7 +402,7 @@ export class Registry {
       from = parseRV(rvParam);
     }
     const onEvent = (ev: WatchEvent) => {
-      const cur = this.decode(ev.kv);
+      const cur = decodeShared(this, ev.kv);
       if (ev.type === 'DELETE') {
         cur.metadata.resourceVersion = String(ev.revision);
         if (!match || match(cur)) send('DELETED', cur);
@@ -410,7 +410,7 @@ export class Registry {
       }
       if (!match) { send(ev.prevKv ? 'MODIFIED' : 'ADDED', cur); return; }
       const now = match(cur);
-      const before = ev.prevKv ? match(this.decode(ev.prevKv)) : false;
+      const before = ev.prevKv ? match(decodeShared(this, ev.prevKv)) : false;
       if (now && before) send('MODIFIED', cur);
       else if (now) send('ADDED', cur);
       else if (before) send('DELETED', cur);
@@ -423,6 +423,19 @@ export class Registry {
       throw translateStorageError(e, this.ri, '');
     }
   }
+}
+
+/**
+ * Every watcher of a resource gets the same event (the store freezes and shares its KVs):
+ * the object is decoded once for all of them. Watch consumers treat it as read-only (they
+ * convert or print it into new objects); a DELETE's resourceVersion, the one field set
+ * here, is the same for every watcher.
+ */
+const decodedEvents = new WeakMap<KV, Obj>();
+function decodeShared(reg: Registry, kv: KV): Obj {
+  let obj = decodedEvents.get(kv);
+  if (!obj) decodedEvents.set(kv, (obj = reg.decode(kv)));
+  return obj;
 }
 
 function stripTimes(mf: Obj[] | undefined): Obj[] | undefined {

@@ -67,3 +67,45 @@ test('open creates missing parent directories; files from a newer schema are ref
   db.close();
   await assert.rejects(SqliteStore.open(path), /schema version 99 is newer/);
 });
+
+test('writes issued in one turn commit together, each checked against the ones before it', async () => {
+  const s = await SqliteStore.open(join(dir, 'group.db'));
+  try {
+    const base = await s.currentRevision();
+    const seen: string[] = [];
+    const ac = new AbortController();
+    void s.watch('/g/', { fromRevision: base, signal: ac.signal }, (ev) => { seen.push(`${ev.type} ${ev.kv.key}@${ev.revision}`); });
+    // all issued before any commit: the duplicate and the stale update fail alone
+    const results = await Promise.allSettled([
+      s.create('/g/a', '1'),
+      s.create('/g/a', 'dup'),
+      s.update('/g/a', '2', base + 1),
+      s.update('/g/a', 'stale', base + 1),
+      s.create('/g/b', '1'),
+      s.delete('/g/missing'),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ modRevision: number }>).value.modRevision), [base + 1, base + 2, base + 3]);
+    assert.equal(await s.currentRevision(), base + 3, 'failed writes consume no revision');
+    assert.equal((await s.get('/g/a'))?.value, '2');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, [`PUT /g/a@${base + 1}`, `PUT /g/a@${base + 2}`, `PUT /g/b@${base + 3}`]);
+    ac.abort();
+  } finally {
+    await s.close();
+  }
+});
+
+test('writes still queued when the store closes are committed, not dropped', async () => {
+  const path = join(dir, 'close.db');
+  const s = await SqliteStore.open(path);
+  const w = s.create('/c/x', 'v');
+  await s.close();
+  assert.equal((await w).modRevision, 1);
+  const again = await SqliteStore.open(path);
+  try {
+    assert.equal((await again.get('/c/x'))?.value, 'v');
+  } finally {
+    await again.close();
+  }
+});

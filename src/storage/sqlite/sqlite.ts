@@ -5,6 +5,12 @@
 // writer, so watches are fanned out in memory right after each commit, and history for
 // fromRevision is replayed from the table (watch-hub.ts).
 //
+// Group commit: writes that arrive in the same turn of the event loop (e.g. one per request
+// parsed from the sockets in one poll phase) are queued and committed together in one
+// transaction at the end of that turn, each checked and appended in arrival order. Under
+// load that turns N commits (each rewriting the same B-tree pages into the WAL) into one;
+// alone, a write waits only for the current turn to end.
+//
 // Durability: WAL with synchronous=NORMAL. A commit is in the WAL (the OS page cache) before
 // the write's promise resolves, so it survives the process being killed (kill -9); only an
 // OS crash or power cut can lose the last commits. Pass { synchronous: 'FULL' } to fsync every
@@ -36,7 +42,11 @@ type Statements = { [K in keyof typeof SQL]: Database.Statement };
 export class SqliteStore implements Store {
   private readonly stmt: Statements;
   private rev: number;
+  /** The revision of the last append in the transaction being built (== rev outside one). */
+  private txRev: number;
   private compacted: number;
+  /** Writes waiting for the next group commit. */
+  private queue: PendingWrite[] = [];
   private readonly hub: WatchHub;
   /** Runs a callback in BEGIN IMMEDIATE … COMMIT (rolled back if it throws). */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
@@ -45,6 +55,7 @@ export class SqliteStore implements Store {
     this.tx = db.transaction((fn: () => unknown) => fn());
     this.stmt = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
     this.rev = (this.stmt.lastRevision.get() as { seq: number } | undefined)?.seq ?? 0;
+    this.txRev = this.rev;
     this.compacted = (this.stmt.getMeta.get(META_COMPACT_REVISION) as { value: number } | undefined)?.value ?? 0;
     this.hub = new WatchHub({
       currentRevision: () => this.rev,
@@ -88,27 +99,27 @@ export class SqliteStore implements Store {
 
   async create(key: string, value: string): Promise<KV> {
     assertKey(key);
-    const ev = this.write(() => {
+    const ev = await this.write(() => {
       const prev = this.latest(key);
       if (prev && !prev.deleted) throw new KeyExistsError(key);
-      const id = this.rev + 1;
+      const id = this.txRev + 1;
       return this.append({ id, name: key, created: 1, deleted: 0, create_revision: id, prev_revision: prev?.id ?? 0, value, old_value: null });
     });
     return { ...ev.kv };
   }
 
   async update(key: string, value: string, expectedModRevision?: number): Promise<KV> {
-    const ev = this.write(() => {
+    const ev = await this.write(() => {
       const prev = this.mustExist(key, expectedModRevision);
-      return this.append({ id: this.rev + 1, name: key, created: 0, deleted: 0, create_revision: prev.create_revision, prev_revision: prev.id, value, old_value: prev.value });
+      return this.append({ id: this.txRev + 1, name: key, created: 0, deleted: 0, create_revision: prev.create_revision, prev_revision: prev.id, value, old_value: prev.value });
     });
     return { ...ev.kv };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<{ prev: KV; revision: number }> {
-    const ev = this.write(() => {
+    const ev = await this.write(() => {
       const prev = this.mustExist(key, expectedModRevision);
-      return this.append({ id: this.rev + 1, name: key, created: 0, deleted: 1, create_revision: prev.create_revision, prev_revision: prev.id, value: prev.value, old_value: prev.value });
+      return this.append({ id: this.txRev + 1, name: key, created: 0, deleted: 1, create_revision: prev.create_revision, prev_revision: prev.id, value: prev.value, old_value: prev.value });
     });
     return { prev: { ...ev.prevKv! }, revision: ev.revision };
   }
@@ -168,20 +179,57 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    if (this.queue.length) this.flush(); // writes already handed to the store still commit
     this.hub.closeAll(new Error('storage closed'));
     this.db.close();
   }
 
   // --- internals -------------------------------------------------------------------------
 
-  /** Runs one write transaction, then advances the revision and publishes the event. */
-  private write(fn: () => WatchEvent): WatchEvent {
+  /** Queues one write for the next group commit; resolves once it is committed. */
+  private write(fn: () => WatchEvent): Promise<WatchEvent> {
     this.checkOpen();
-    const ev = this.tx.immediate(fn) as WatchEvent;
-    // Only after COMMIT: a failed write must not consume a revision.
-    this.rev = ev.revision;
-    this.hub.publish(ev);
-    return ev;
+    return new Promise<WatchEvent>((resolve, reject) => {
+      if (this.queue.push({ fn, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Commits every queued write in one transaction. Each write checks its preconditions
+   * against the rows appended before it (same connection, same transaction) and fails alone
+   * if they do not hold: its checks throw before it appends, and a failed INSERT is undone by
+   * SQLite's statement rollback. Only after COMMIT do revisions advance and events go out.
+   */
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (!this.db.open) { for (const w of batch) w.reject(new Error('storage closed')); return; }
+    const results: (WatchEvent | Error)[] = [];
+    try {
+      this.tx.immediate(() => {
+        for (const w of batch) {
+          try {
+            const ev = w.fn();
+            this.txRev = ev.revision;
+            results.push(ev);
+          } catch (e) {
+            results.push(e as Error);
+          }
+        }
+      });
+    } catch (e) {
+      // the COMMIT itself failed: nothing of the batch is stored
+      this.txRev = this.rev;
+      for (const w of batch) w.reject(e as Error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      if (r instanceof Error) { batch[i].reject(r); continue; }
+      this.rev = r.revision;
+      this.hub.publish(r);
+      batch[i].resolve(r);
+    }
   }
 
   private append(row: Row): WatchEvent {
@@ -218,6 +266,12 @@ export class SqliteStore implements Store {
   private checkOpen(): void {
     if (!this.db.open) throw new Error('storage closed');
   }
+}
+
+interface PendingWrite {
+  fn: () => WatchEvent;
+  resolve: (ev: WatchEvent) => void;
+  reject: (e: Error) => void;
 }
 
 function rowKV(r: Pick<Row, 'id' | 'name' | 'create_revision' | 'value'>): KV {
