@@ -1,0 +1,40 @@
+// What the kubelet server needs from the rest of the kubelet: where containers and their
+// logs are (the core's ContainerLocator, see notes/kubelet.md) and the CRI streaming calls.
+import type { AttachRequest, ExecRequest, PortForwardRequest, UrlResponse } from '../cri/types.js';
+import type { CallOptions } from '../cri/client.js';
+
+export interface LocatedContainer {
+  /** The container's CRI id. */
+  id: string;
+  /** Its CRI log file (absolute). */
+  logPath: string;
+  running: boolean;
+  podUID: string;
+}
+
+/** Implemented by the kubelet core (module A); structurally the same interface. */
+export interface ContainerLocator {
+  /** The container's CRI id and log file for the current (or previous) instance, or undefined. */
+  findContainer(ns: string, pod: string, container: string, opts?: { previous?: boolean }): LocatedContainer | undefined;
+  /** The pod's sandbox id (for port-forward), or undefined. */
+  findSandbox(ns: string, pod: string): { id: string; podUID: string } | undefined;
+  /**
+   * Optional: whether the kubelet has this pod at all (for "pod does not exist" answers).
+   * Without it, a pod with neither sandbox nor container counts as unknown to this node.
+   */
+  hasPod?(ns: string, pod: string): boolean;
+  /**
+   * Optional: the container's waiting reason (ContainerCreating, ErrImagePull, ...) when it
+   * has no instance yet, for the kubelet's "is waiting to start" message.
+   */
+  waitingReason?(ns: string, pod: string, container: string): string | undefined;
+}
+
+/** The CRI calls the server makes (CriClient has them). */
+export interface StreamingRuntime {
+  exec(req: ExecRequest, opts?: CallOptions): Promise<UrlResponse>;
+  attach(req: AttachRequest, opts?: CallOptions): Promise<UrlResponse>;
+  portForward(req: PortForwardRequest, opts?: CallOptions): Promise<UrlResponse>;
+}
+
+export type Log = (msg: string) => void;
