@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import { serviceAccountUser } from './handlers/token.js';
+import type { LoopbackListener } from './loopback.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { UserInfo } from './registry/strategy.js';
 
@@ -11,8 +12,13 @@ export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['sys
 
 const certUsers = new WeakMap<TLSSocket, UserInfo>();
 
-/** Client certificates (CN user, O groups), then bearer ServiceAccount tokens; else anonymous. */
-export function authenticate(req: IncomingMessage, saPublicKey?: string): UserInfo {
+/**
+ * Loopback tokens (in-process clients), then bearer ServiceAccount tokens, then client
+ * certificates (CN user, O groups); else anonymous.
+ */
+export function authenticate(req: IncomingMessage, saPublicKey?: string, loopback?: LoopbackListener): UserInfo {
+  const lb = loopback?.userFor(req);
+  if (lb) return lb;
   const auth = req.headers.authorization;
   if (auth && /^bearer /i.test(auth) && saPublicKey) {
     const u = serviceAccountUser(saPublicKey, auth.slice(7).trim());

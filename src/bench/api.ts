@@ -1,30 +1,25 @@
 // API server benchmark on a fresh data dir with the default (sqlite) datastore:
 //   startup_ms   process spawn → /readyz answers ok
 //   idle_rss_mb  server VmRSS once idle: sampled every 2 s until it holds still for 6 s (≤ 60 s)
-//   create_*     ConfigMap creates, 50 concurrent keep-alive clients
+//   create_*     ConfigMap creates, 50 concurrent keep-alive clients (closed loop, loadgen.ts)
 //   list_10k_ms  one LIST of 10,000 ConfigMaps in a namespace (median of 5)
 // Flags: --creates N (default 5000), --concurrency N (default 50), --list-size N (10000).
 import { parseArgs } from 'node:util';
-import { ServerProcess, median, percentile, type Client } from '../e2e/harness.js';
+import { ServerProcess, adminCreds, median, percentile } from '../e2e/harness.js';
+import { closedLoop } from './loadgen.js';
 import type { Result } from './report.js';
 
 const NS = 'bench';
 
-async function createMany(client: Client, prefix: string, count: number, concurrency: number): Promise<number[]> {
-  const lat: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, labels: { app: 'bench' } }, data: { key: `value-${i}` } };
-      const t0 = performance.now();
-      const r = await client.request('POST', `/api/v1/namespaces/${NS}/configmaps`, body);
-      lat.push(performance.now() - t0);
-      if (r.status !== 201) throw new Error(`create ${prefix}-${i}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return lat.sort((a, b) => a - b);
+/** `count` ConfigMap creates from `concurrency` closed-loop connections; latencies in ms, sorted. */
+async function createMany(srv: ServerProcess, prefix: string, count: number, concurrency: number): Promise<{ lat: number[]; seconds: number }> {
+  const creds = adminCreds(srv.dataDir);
+  if (!creds) throw new Error(`no admin credentials under ${srv.dataDir}`);
+  const r = await closedLoop({ host: '127.0.0.1', port: srv.port, ...creds }, count, concurrency, (i) => ({
+    method: 'POST', path: `/api/v1/namespaces/${NS}/configmaps`, expect: 201,
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, labels: { app: 'bench' } }, data: { key: `value-${i}` } }),
+  }));
+  return { lat: r.latencies, seconds: r.seconds };
 }
 
 export async function run(argv: string[]): Promise<Result> {
@@ -33,7 +28,8 @@ export async function run(argv: string[]): Promise<Result> {
   const concurrency = Number(values.concurrency ?? 50);
   const listSize = Number(values['list-size'] ?? 10_000);
 
-  const srv = await ServerProcess.start();
+  // The API server and control plane alone (k3s's --disable-agent): no local node, no containers.
+  const srv = await ServerProcess.start({ args: ['--disable-agent'] });
   try {
     const startup = srv.startupMs;
     // "idle" is after start-up garbage is collected (V8's memory reducer runs some seconds
@@ -47,21 +43,18 @@ export async function run(argv: string[]): Promise<Result> {
       if (last.length === 4 && Math.max(...last) - Math.min(...last) < 1) break;
     }
     const rss = samples[samples.length - 1];
-    // The client needs its own sockets: one per concurrent request.
     const c = srv.client;
     const ns = await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     if (ns.status !== 201) throw new Error(`create namespace: HTTP ${ns.status} ${ns.body.slice(0, 300)}`);
 
     process.stderr.write(`bench api: ${creates} creates with ${concurrency} clients…\n`);
-    await createMany(c, 'warm', Math.min(200, creates), concurrency); // JIT and connection warm-up
-    const t0 = performance.now();
-    const lat = await createMany(c, 'cm', creates, concurrency);
-    const createSecs = (performance.now() - t0) / 1000;
+    await createMany(srv, 'warm', Math.min(200, creates), concurrency); // JIT warm-up
+    const { lat, seconds: createSecs } = await createMany(srv, 'cm', creates, concurrency);
 
     const have = Math.min(200, creates) + creates;
     if (have < listSize) {
       process.stderr.write(`bench api: filling to ${listSize} ConfigMaps…\n`);
-      await createMany(c, 'fill', listSize - have, concurrency);
+      await createMany(srv, 'fill', listSize - have, concurrency);
     }
     const listTimes: number[] = [];
     let items = 0;

@@ -24,6 +24,12 @@ export interface RestClientOptions {
   /** Bearer token (service accounts, bootstrap tokens). */
   token?: string;
   userAgent?: string;
+  /**
+   * A Unix socket to reach the server through instead of the URL's host and port (the API
+   * server's in-process loopback listener: plain HTTP, bearer-token identities). The URL
+   * still gives the scheme's request shape and any path prefix.
+   */
+  socketPath?: string;
   /** Socket inactivity timeout for non-watch requests (default 60 s; 0 disables). */
   timeoutMs?: number;
   maxSockets?: number;
@@ -99,10 +105,15 @@ export class RestClient implements KubeClient {
   private readonly userAgent: string;
   private readonly token?: string;
   private readonly timeoutMs: number;
+  private readonly socketPath?: string;
 
   constructor(o: RestClientOptions) {
     this.base = new URL(o.server);
-    if (this.base.protocol === 'https:') {
+    this.socketPath = o.socketPath;
+    if (o.socketPath) {
+      this.mod = http;
+      this.agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 64 });
+    } else if (this.base.protocol === 'https:') {
       this.mod = https;
       this.agent = new https.Agent({ keepAlive: true, ca: o.ca, cert: o.cert, key: o.key, maxSockets: o.maxSockets ?? 64 });
     } else if (this.base.protocol === 'http:') {
@@ -136,7 +147,10 @@ export class RestClient implements KubeClient {
         headers['Content-Type'] = r.contentType ?? 'application/json';
         headers['Content-Length'] = Buffer.byteLength(r.body);
       }
-      const req = this.mod.request(this.url(r.path, r.query), { method: r.method, agent: this.agent, headers, signal: r.signal });
+      const u = this.url(r.path, r.query);
+      const req = this.socketPath
+        ? http.request({ socketPath: this.socketPath, path: `${u.pathname}${u.search}`, method: r.method, agent: this.agent, headers, signal: r.signal })
+        : this.mod.request(u, { method: r.method, agent: this.agent, headers, signal: r.signal });
       if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${r.method} ${r.path}: timed out waiting for the server`)));
       req.once('response', (res) => resolve({ req, res }));
       // Kept for the request's whole life: a late socket error must never go unhandled (the

@@ -404,3 +404,28 @@ test('defaultManagerFromUserAgent', () => {
   ];
   for (const [ua, want] of cases) assert.equal(defaultManagerFromUserAgent(ua), want, String(ua));
 });
+
+test('a create without managedFields gets the same entry from the short path as from the general one', () => {
+  const objects: Obj[] = [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'd', labels: { a: 'b' }, annotations: {} }, data: { k: 'v', e: '' } },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', finalizers: ['f'] },
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }], resources: {} }] } },
+      },
+      status: { replicas: 1 },
+    },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'b', command: ['x'], volumeMounts: null }], nodeSelector: null, tolerations: [] } },
+  ];
+  const schemas: Record<string, typeof cmSchema> = { ConfigMap: cmSchema, Deployment: deploySchema, Pod: podSchema };
+  for (const obj of objects) {
+    for (const [manager, resetFields] of [['kubectl-create', []], ['', [['status']]]] as [string, string[][]][]) {
+      const o = { resetFields, schema: schemas[obj.kind] };
+      const short = updateManagedFields(undefined, obj, manager, 'Update', obj.apiVersion, '2026-11-30T00:00:00Z', o);
+      // a live object without a uid is still a create, but takes the general path
+      const general = updateManagedFields({ metadata: {} }, obj, manager, 'Update', obj.apiVersion, '2026-11-30T00:00:00Z', o);
+      assert.deepEqual(short, general, `${obj.kind} by ${manager || '(none)'}`);
+    }
+  }
+});

@@ -12,7 +12,7 @@ import { FieldSet } from './fieldpath.js';
 import { goMarshal } from './gojson.js';
 import {
   capManagers, cloneManaged, conflictError, ConflictsError, decodeManagedFields, emptyManaged,
-  encodeManagedFields, isResetManagedFields, managerIdentifier, stripManager,
+  encodeManagedFields, isResetManagedFields, managerIdentifier, stripManager, STRIP_SET,
   type Managed, type ManagedFieldsEntry,
 } from './managedfields.js';
 import { resolveSchema, type SchemaNode } from './meta.js';
@@ -193,10 +193,32 @@ export function updateManagedFields(
   let managed = decodeLiveOrNew(old, updated, !!ctx.subresource);
   const isCreate = !old || !old.metadata?.uid;
   if (managed.fields.size === 0 && !isCreate) return undefined; // skipNonApplied
+  if (managed.fields.size === 0 && !old) return createdEntry(updated, manager, ctx);
   const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
   managed = capManagers(trackUpdate(viewWithoutManagedFields(old), viewWithoutManagedFields(updated), managed, id, ctx));
   const out = encodeManagedFields(managed);
   return out.length ? out : undefined;
+}
+
+/**
+ * The general path above, for its most common case (a create that brings no managedFields):
+ * there are no other managers to take fields from, so the one entry is the created fields
+ * minus the reset and stripped ones. Same result, a third of the work.
+ */
+function createdEntry(updated: Obj, manager: string, ctx: Ctx): ManagedFieldsEntry[] | undefined {
+  let set = compareTyped({}, viewWithoutManagedFields(updated), ctx.schema, { builtin: ctx.builtin }).added;
+  if (!ctx.reset.empty()) set = set.recursiveDifference(ctx.reset);
+  set = set.difference(STRIP_SET);
+  if (set.empty()) return undefined;
+  const e = {} as ManagedFieldsEntry;
+  e.manager = manager || 'unknown';
+  e.operation = 'Update';
+  e.apiVersion = ctx.apiVersion;
+  e.time = ctx.now;
+  e.fieldsType = 'FieldsV1';
+  e.fieldsV1 = set.toFieldsV1();
+  if (ctx.subresource) e.subresource = ctx.subresource;
+  return [e];
 }
 
 // ---- apply ----
