@@ -2,6 +2,7 @@
 // and resource handlers. Everything a request can do wrong ends in sendError (status.ts).
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../storage/store.js';
 import { Admissions } from './admission/index.js';
@@ -17,6 +18,9 @@ import { Metrics } from './metrics.js';
 import { serveHealth } from './health.js';
 import { parseRequestInfo } from './requestinfo.js';
 import { sendError } from './status.js';
+import { bindKubeletClient, KubeletClient } from './streaming/kubelet.js';
+import { upgradeResponse } from './streaming/upgrade.js';
+import { LoopbackListener, type LoopbackOptions } from './loopback.js';
 import type { UserInfo } from './registry/strategy.js';
 
 export interface ApiServerOptions {
@@ -28,6 +32,15 @@ export interface ApiServerOptions {
   advertiseAddress: string;
   serviceAccountKey?: { privateKeyPem: string; publicKeyPem: string };
   nodePortRange?: [number, number];
+  /**
+   * How the API server reaches kubelets (logs, exec, attach, port-forward): the client
+   * certificate it presents (CN kube-apiserver-kubelet-client, O system:masters) and the CA
+   * kubelet serving certificates are checked against. Without it kubelets are verified with
+   * tls.ca and no client certificate is presented.
+   */
+  kubeletClient?: { cert: string; key: string; ca: string };
+  /** A plain-HTTP Unix socket for in-process clients with per-identity tokens (loopback.ts). */
+  loopback?: LoopbackOptions;
   signal: AbortSignal;
 }
 
@@ -55,7 +68,9 @@ const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|$)/;
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const metrics = new Metrics();
   const cluster = new Cluster(o.store, new Admissions(o.serviceCIDR, o.nodePortRange ?? [30000, 32767]), { serviceAccountKey: o.serviceAccountKey });
+  bindKubeletClient(cluster, new KubeletClient(o.kubeletClient ?? { ca: o.tls.ca }));
   let isReady = false;
+  let loopback: LoopbackListener | undefined;
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -64,7 +79,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       // prefixing the origin keeps paths like "//x" paths instead of protocol-relative URLs
       const url = new URL(`https://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
       const path = url.pathname;
-      const user = impersonate(req, authenticate(req, o.serviceAccountKey?.publicKeyPem));
+      const user = impersonate(req, authenticate(req, o.serviceAccountKey?.publicKeyPem, loopback));
       if (user === ANONYMOUS && !PUBLIC.test(path)) {
         // anonymous requests are authenticated as system:anonymous and then refused by RBAC
         throw forbiddenFor(user, parseRequestInfo(req.method ?? 'GET', path, url.searchParams));
@@ -98,12 +113,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     // kubectl streams (watch, logs) stay open for a long time
     requestTimeout: 0,
   }, (req, res) => { void handler(req, res); });
+  // upgrade requests (exec, attach, port-forward streams) take the same path with a response
+  // bound to the raw connection, which the streaming handlers then take over
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => { void handler(req, upgradeResponse(req, socket, head, cluster.signal)); };
+  server.on('upgrade', onUpgrade);
   server.on('clientError', (_err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); else socket.destroy(); });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
   });
+  if (o.loopback) loopback = await LoopbackListener.listen(o.loopback, (req, res) => { void handler(req, res); }, onUpgrade);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
 
@@ -116,10 +136,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   const close = async () => {
     cluster.stop();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await Promise.all([
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+      loopback?.close(),
+    ]);
   };
   o.signal.addEventListener('abort', () => { void close(); }, { once: true });
   return { url: `https://127.0.0.1:${port}`, ready, close };

@@ -20,7 +20,7 @@ test('first start creates everything quickly; later starts reuse it', async () =
     const first = performance.now() - t0;
     assert.ok(first < 1000, `first start took ${first} ms`);
     assert.deepEqual(a.created.map((c) => c.split(' ')[0]).sort(),
-      ['admin', 'ca', 'controller-manager', 'sa', 'scheduler', 'server']);
+      ['admin', 'apiserver-kubelet-client', 'ca', 'controller-manager', 'sa', 'scheduler', 'server']);
 
     const t1 = performance.now();
     const b = await ensurePki(dir, { serviceCIDR: '10.43.0.0/16' });
@@ -62,6 +62,7 @@ test('certificates carry the identities and SANs Kubernetes clients expect', asy
     assert.ok(admin.keyUsage?.includes('1.3.6.1.5.5.7.3.2'), 'clientAuth');
     assert.match(new X509Certificate(p.clients['controller-manager'].cert).subject, /^CN=system:kube-controller-manager$/);
     assert.match(new X509Certificate(p.clients.scheduler.cert).subject, /^CN=system:kube-scheduler$/);
+    assert.equal(new X509Certificate(p.clients['apiserver-kubelet-client'].cert).subject, 'O=system:masters\nCN=kube-apiserver-kubelet-client');
     // CA lives 10 years, leaves one
     const years = (c: X509Certificate) => (Date.parse(c.validTo) - Date.now()) / (365 * 86_400_000);
     assert.ok(years(ca) > 9.9 && years(srv) > 0.9 && years(srv) < 1.1);
@@ -121,7 +122,7 @@ test('re-issues what no longer fits: SANs, CA change, broken files', async () =>
     // a new CA re-issues every leaf
     rmSync(join(dir, 'pki', 'ca.key'));
     const d = await ensurePki(dir, { extraSANs: ['10.9.8.7'] });
-    assert.equal(d.created.length, 5);
+    assert.equal(d.created.length, 6);
     assert.ok(d.created.includes('server (not signed by the current CA)'));
     assert.notEqual(d.ca.cert, a.ca.cert);
   } finally {

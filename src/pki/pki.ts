@@ -7,6 +7,8 @@
 //   admin.crt/.key                    CN=system:admin, O=system:masters (as k3s)
 //   controller-manager.crt/.key       CN=system:kube-controller-manager
 //   scheduler.crt/.key                CN=system:kube-scheduler
+//   apiserver-kubelet-client.crt/.key CN=kube-apiserver-kubelet-client, O=system:masters: the
+//                                     API server's identity towards kubelets (as kubeadm)
 //   sa.key/sa.pub                     ServiceAccount token signing key (ES256)
 //
 // Reuse is checked with node:crypto only (no @peculiar/x509 import), so later starts cost
@@ -34,6 +36,7 @@ export const CLIENT_IDENTITIES = {
   admin: { cn: 'system:admin', orgs: ['system:masters'] },
   'controller-manager': { cn: 'system:kube-controller-manager', orgs: [] },
   scheduler: { cn: 'system:kube-scheduler', orgs: [] },
+  'apiserver-kubelet-client': { cn: 'kube-apiserver-kubelet-client', orgs: ['system:masters'] },
 } as const;
 export type ClientName = keyof typeof CLIENT_IDENTITIES;
 
@@ -98,6 +101,19 @@ export async function ensurePki(dataDir: string, opts: PkiOptions = {}): Promise
  */
 export async function ensureClientCert(pki: Pki, fileBase: string, cn: string, orgs: string[] = []): Promise<CertKeyPem> {
   const spec: CertSpec = { cn, orgs, usage: 'client', days: LEAF_DAYS };
+  const cur = readPair(pki.dir, fileBase);
+  if (cur && !checkLeaf(cur, new X509Certificate(pki.ca.cert), spec)) return cur;
+  const next = await issueCert(pki.ca, spec);
+  writePair(pki.dir, fileBase, next);
+  return next;
+}
+
+/**
+ * Issues (or reuses) one more serving certificate under DIR/pki, e.g. a kubelet's
+ * (CN=NODE, SANs the node's names and addresses).
+ */
+export async function ensureServingCert(pki: Pki, fileBase: string, cn: string, dns: string[], ips: string[]): Promise<CertKeyPem> {
+  const spec: CertSpec = { cn, usage: 'server', dns, ips, days: LEAF_DAYS };
   const cur = readPair(pki.dir, fileBase);
   if (cur && !checkLeaf(cur, new X509Certificate(pki.ca.cert), spec)) return cur;
   const next = await issueCert(pki.ca, spec);

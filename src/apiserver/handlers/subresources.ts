@@ -1,6 +1,6 @@
 // Subresources: status, scale, namespaces' finalize, pods' binding/eviction/
-// ephemeralcontainers, certificatesigningrequests' approval. Streaming subresources
-// (log, exec, attach, portforward, proxy) belong to the node agent.
+// ephemeralcontainers, certificatesigningrequests' approval, and the pods' streams (log,
+// exec, attach, portforward), which the kubelet of the pod's node serves (streaming/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, conflict, methodNotSupported } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
@@ -17,6 +17,8 @@ import { patchResource, patchPlain } from './patch.js';
 import { notFoundResource, respondObject } from './resource.js';
 import { createTokenRequest } from './token.js';
 import { serveLog } from './logs.js';
+import { serveConnect } from '../streaming/connect.js';
+import { kubeletClientOf } from '../streaming/kubelet.js';
 
 const SCALABLE = new Set(['deployments', 'replicasets', 'statefulsets', 'replicationcontrollers']);
 
@@ -99,6 +101,15 @@ export async function handleSubresource(cluster: Cluster, reg: Registry, req: In
     }
     case 'log': {
       await serveLog(cluster, res, await reg.get(ns, name), q);
+      return;
+    }
+    case 'exec':
+    case 'attach':
+    case 'portforward': {
+      if (ri.plural !== 'pods') throw notFoundResource();
+      const pod = await reg.get(ns, name);
+      const deps = { kubelet: kubeletClientOf(cluster), getNode: (n: string) => cluster.registryByName('', 'nodes').get('', n) };
+      await serveConnect(deps, req, res, sub.name, pod, q);
       return;
     }
     case 'token': {
