@@ -5,15 +5,18 @@
 //   1. set-up: ./skiff installs npm dependencies and builds when needed (fresh clone too)
 //   2. lint: the layering rule from design.md
 //   3. unit tests: node --test over dist/**/*.test.js
-//   4. a real `skiff server` on a temp data dir and a free port, then, with its kubeconfig:
-//      the shared API scenarios (../shared/scenarios/api), scenarios 01–04 again with the
-//      oldest and newest supported kubectl, the workload scenarios on 3 simulated nodes,
-//      and this repo's own test/scenarios
+//   4. a real `skiff server --disable-agent` (control plane only) on a temp data dir and a
+//      free port, then, with its kubeconfig: the shared API scenarios (../shared/scenarios/api),
+//      scenarios 01–04 again with the oldest and newest supported kubectl, this repo's own
+//      test/scenarios, and the workload scenarios on 3 simulated nodes (`skiff nodes add 3`)
 //   5. end-to-end node tests (dist/e2e/*.e2e.js: kill -9 durability, fuzz)
 //   6. the server stops cleanly on SIGTERM (exit 0)
+//   7. `skiff server` with its real local node (containerd, installed with apt when
+//      missing): the shared runtime and workload scenarios with real containers, this repo's
+//      test/scenarios/runtime, then a clean SIGTERM again
 //
 // Uses Node built-ins only: it runs before `npm install` on a fresh clone.
-// Env: SKIFF_SHARED (default ../shared beside the repo), SKIFF_TEST_ONLY=unit,scenarios,e2e
+// Env: SKIFF_SHARED (default ../shared beside the repo), SKIFF_TEST_ONLY=unit,scenarios,e2e,runtime
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, openSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -102,13 +105,12 @@ function freePort() {
   });
 }
 
-async function startServer() {
-  const dataDir = join(tmp, 'server');
+async function startServer(name, args) {
+  const dataDir = join(tmp, name);
   const port = await freePort();
-  const logFile = join(tmp, 'server.log');
+  const logFile = join(tmp, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  // no nodes at first: the api scenarios see pods stay Pending; nodes are added later
-  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port)],
+  const child = spawn(process.execPath, [join(repo, 'dist/cmd/main.js'), 'server', '--data-dir', dataDir, '--port', String(port), ...args],
     { cwd: repo, stdio: ['ignore', fd, fd], env: { MALLOC_ARENA_MAX: '2', ...process.env } });
   const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -167,16 +169,12 @@ async function main() {
     await nodeTests('unit tests', findFiles(join(repo, 'dist'), /\.test\.js$/), ['--test-concurrency=2', '--test-timeout=120000']);
   }
 
-  if (want('scenarios')) {
-    say('starting skiff server for the scenarios');
-    t0 = Date.now();
-    try {
-      server = await startServer();
-      process.stdout.write(`server pid ${server.child.pid}, port ${server.port}, kubeconfig after ${server.readyMs} ms (log: ${server.logFile})\n`);
-    } catch (e) {
-      record('skiff server start', 0, 1, 0, t0, e.message);
-      process.stdout.write(`${e.message}\n${tail(join(tmp, 'server.log'))}\n`);
-    }
+  if (want('scenarios') || want('e2e')) {
+    // no nodes at first: the api scenarios see pods stay Pending; simulated nodes join later
+    say('starting skiff server --disable-agent (control plane only) for the scenarios');
+    server = await startOrRecord('server', ['--disable-agent']);
+  }
+  if (server && want('scenarios')) {
     if (server) {
       if (!existsSync(join(shared, 'scenarios', 'run.sh'))) {
         record('shared scenarios', 0, 1, 0, Date.now(), `not found: ${shared}/scenarios (set SKIFF_SHARED)`);
@@ -209,15 +207,50 @@ async function main() {
     say('end-to-end tests: dist/e2e/*.e2e.js');
     await nodeTests('e2e (kill -9, fuzz)', findFiles(join(repo, 'dist', 'e2e'), /\.e2e\.js$/), ['--test-concurrency=1']);
   }
+  await stopAndCheck('server stops cleanly on SIGTERM');
 
-  if (server) {
-    say('stopping the server (SIGTERM)');
-    t0 = Date.now();
-    const res = await stopServer();
-    const ok = res.code === 0 && /stopped cleanly/.test(tail(server.logFile, 5));
-    record('server stops cleanly on SIGTERM', ok ? 1 : 0, ok ? 0 : 1, 0, t0, ok ? '' : `exit ${JSON.stringify(res)}`);
-    if (!ok) process.stdout.write(`${tail(server.logFile)}\n`);
+  if (want('runtime')) {
+    // This machine as a real node: the server installs and starts containerd itself.
+    say('starting skiff server with its local node (real containers through containerd)');
+    server = await startOrRecord('node-server', []);
+    if (server) {
+      t0 = Date.now();
+      const ready = await waitNodesReady(1, 10 * 60_000);
+      record('local node registers and turns Ready', ready ? 1 : 0, ready ? 0 : 1, 0, t0, ready ? '' : 'no Ready node within 10 min');
+      if (ready) {
+        say('shared runtime and workload scenarios on the real node');
+        await scenarios('scenarios runtime+workloads (real node)', ['--needs', 'api,nodes,runtime',
+          join(shared, 'scenarios', 'runtime'), join(shared, 'scenarios', 'workloads')]);
+        say('project runtime scenarios (test/scenarios/runtime)');
+        await scenarios('scenarios project runtime', ['--needs', 'api,nodes,runtime', join(repo, 'test', 'scenarios', 'runtime')]);
+      }
+      await stopAndCheck('node server stops cleanly on SIGTERM');
+    }
   }
+}
+
+/** Starts a server and reports where; a failed start is recorded as a failure (null). */
+async function startOrRecord(name, args) {
+  const t0 = Date.now();
+  try {
+    const s = await startServer(name, args);
+    process.stdout.write(`server pid ${s.child.pid}, port ${s.port}, kubeconfig after ${s.readyMs} ms (log: ${s.logFile})\n`);
+    return s;
+  } catch (e) {
+    record(`skiff server start (${name})`, 0, 1, 0, t0, e.message);
+    process.stdout.write(`${e.message}\n${tail(join(tmp, `${name}.log`))}\n`);
+    return null;
+  }
+}
+
+async function stopAndCheck(what) {
+  if (!server || server.stopped) return;
+  say(`stopping the server (SIGTERM): ${server.logFile}`);
+  const t0 = Date.now();
+  const res = await stopServer();
+  const ok = res.code === 0 && /stopped cleanly/.test(tail(server.logFile, 5));
+  record(what, ok ? 1 : 0, ok ? 0 : 1, 0, t0, ok ? '' : `exit ${JSON.stringify(res)}`);
+  if (!ok) process.stdout.write(`${tail(server.logFile)}\n`);
 }
 
 async function stopServer() {

@@ -28,8 +28,8 @@ export async function run(argv: string[]): Promise<Result> {
   const concurrency = Number(values.concurrency ?? 50);
   const listSize = Number(values['list-size'] ?? 10_000);
 
-  // The API server and control plane alone (k3s's --disable-agent): no local node, no containers.
-  const srv = await ServerProcess.start({ args: ['--disable-agent'] });
+  // The API server and control plane alone (the harness passes --disable-agent): no local node.
+  const srv = await ServerProcess.start();
   try {
     const startup = srv.startupMs;
     // "idle" is after start-up garbage is collected (V8's memory reducer runs some seconds

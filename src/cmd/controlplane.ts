@@ -21,6 +21,8 @@ export interface ControlPlaneData {
   ca: string;
   controllerManager: { cert: string; key: string };
   scheduler: { cert: string; key: string };
+  /** The API server's loopback socket and a token per identity (see apiserver/loopback.ts). */
+  loopback?: { socketPath: string; tokens: { controllerManager: string; scheduler: string; admin: string } };
 }
 
 /** Messages to the parent: 'started' once everything runs, 'stopped' after a clean stop. */
@@ -33,15 +35,17 @@ async function main(): Promise<void> {
   parentPort?.on('message', (m) => { if (m === 'stop') ac.abort(); });
   const t0 = performance.now();
   try {
-    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, dataDir: d.dataDir, caKey: d.caKey, clusterCIDR: d.clusterCIDR, serviceCIDR: d.serviceCIDR, signal: ac.signal });
+    type Id = keyof NonNullable<ControlPlaneData['loopback']>['tokens'];
+    const lb = (id: Id) => (d.loopback ? { socketPath: d.loopback.socketPath, token: d.loopback.tokens[id] } : undefined);
+    await startControllers({ server: d.server, ca: d.ca, cert: d.controllerManager.cert, key: d.controllerManager.key, loopback: lb('controllerManager'), dataDir: d.dataDir, caKey: d.caKey, clusterCIDR: d.clusterCIDR, serviceCIDR: d.serviceCIDR, signal: ac.signal });
     const client = new RestClient({
-      server: d.server, ca: d.ca, cert: d.scheduler.cert, key: d.scheduler.key,
+      server: d.server, ca: d.ca, cert: d.scheduler.cert, key: d.scheduler.key, ...lb('scheduler'),
       userAgent: 'kube-scheduler/v1.32.0 skiff',
     });
     ac.signal.addEventListener('abort', () => setTimeout(() => client.close(), 100), { once: true });
     await startScheduler({ client, signal: ac.signal });
     // the simulated node agent acts for many nodes at once: it uses the admin identity
-    const nodeClient = new RestClient({ server: d.server, ca: d.ca, cert: d.admin.cert, key: d.admin.key, userAgent: 'skiff-simulated-kubelet/v1.32.0' });
+    const nodeClient = new RestClient({ server: d.server, ca: d.ca, cert: d.admin.cert, key: d.admin.key, ...lb('admin'), userAgent: 'skiff-simulated-kubelet/v1.32.0' });
     ac.signal.addEventListener('abort', () => setTimeout(() => nodeClient.close(), 100), { once: true });
     await startSimulatedNodes({ client: nodeClient, count: d.simulatedNodes, signal: ac.signal });
     parentPort?.postMessage({ type: 'started', ms: Math.round(performance.now() - t0) } satisfies ControlPlaneMessage);

@@ -1,14 +1,17 @@
 // `skiff server` wiring: one process that is the whole control plane. It only puts the
 // pieces together in order (PKI → store → API server → readiness → kubeconfig →
 // controllers) and takes them down in reverse on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { startControlPlane } from './controlplane-host.js';
-import { ensurePki, kubeconfigYaml, type Pki } from '../pki/index.js';
+import { bridgeName, startNode } from './node-host.js';
+import { ensureClientCertIsolated, ensurePkiIsolated, ensureServingCertIsolated, kubeconfigYaml, type Pki } from '../pki/index.js';
 import { openStore, startCompactor } from '../storage/index.js';
 import type { Store } from '../storage/store.js';
 import { log, ms, elapsed } from './log.js';
@@ -41,13 +44,14 @@ export async function serve(cfg: ServerConfig): Promise<number> {
   let store: Store | undefined;
   let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
   let controlPlane: Promise<void> | undefined;
+  let node: Promise<void> | undefined;
   let code = 0;
   try {
     log(`starting: data dir ${cfg.dataDir}, datastore ${cfg.datastore}, node ${process.version}`);
     mkdirPrivate(cfg.dataDir);
 
     let t = performance.now();
-    const pki = await ensurePki(cfg.dataDir, { serviceCIDR: cfg.serviceCIDR, extraSANs: [cfg.host, cfg.advertiseAddress, ...cfg.tlsSANs] });
+    const pki = await ensurePkiIsolated(cfg.dataDir, { serviceCIDR: cfg.serviceCIDR, extraSANs: [cfg.host, cfg.advertiseAddress, ...cfg.tlsSANs] });
     log(pki.created.length ? `pki: created ${pki.created.join(', ')} in ${pki.dir} (${ms(t)})` : `pki: reused ${pki.dir} (${ms(t)})`);
     if (signal.aborted) throw STOPPED;
 
@@ -62,12 +66,20 @@ export async function serve(cfg: ServerConfig): Promise<number> {
       : `datastore: memory, objects are lost when the server stops (${ms(t)})`);
     if (signal.aborted) throw STOPPED;
 
+    // In-process clients (controllers, scheduler, the node agent) reach the API over a Unix
+    // socket with a random token each, instead of a TLS session per informer.
+    const nodeName = hostname().toLowerCase();
+    const lb = loopbackIdentities(cfg.dataDir, nodeName);
+
     t = performance.now();
     server = await startApiServer({
       port: cfg.port, host: cfg.host, store: opened,
       tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert },
       serviceCIDR: cfg.serviceCIDR, advertiseAddress: cfg.advertiseAddress,
       serviceAccountKey: pki.serviceAccount, signal,
+      // how it reaches kubelets (logs, exec, attach, port-forward), as kubeadm's apiserver-kubelet-client
+      kubeletClient: { cert: pki.clients['apiserver-kubelet-client'].cert, key: pki.clients['apiserver-kubelet-client'].key, ca: pki.ca.cert },
+      loopback: lb?.options,
     });
     const port = Number(new URL(server.url).port) || cfg.port;
     const local = `https://${localAddress(cfg.host)}:${port}`;
@@ -92,8 +104,24 @@ export async function serve(cfg: ServerConfig): Promise<number> {
       clusterCIDR: cfg.clusterCIDR, serviceCIDR: cfg.serviceCIDR, simulatedNodes: cfg.simulatedNodes,
       admin: { cert: pki.clients.admin.cert, key: pki.clients.admin.key },
       controllerManager: { cert: cm.cert, key: cm.key }, scheduler: { cert: sched.cert, key: sched.key },
+      loopback: lb && { socketPath: lb.options.socketPath, tokens: { controllerManager: lb.tokens.controllerManager, scheduler: lb.tokens.scheduler, admin: lb.tokens.admin } },
     }, signal, (m) => log(m));
     controlPlane = worker.stopped;
+
+    // This machine as a node (k3s's agent): the kubelet is an API client with the node's
+    // identity, in a worker thread of its own; it starts skiff's containerd itself.
+    if (!cfg.disableAgent) {
+      const [kubeletClient, kubeletServing] = await Promise.all([
+        ensureClientCertIsolated(pki, 'kubelet', `system:node:${nodeName}`, ['system:nodes']),
+        ensureServingCertIsolated(pki, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost'], ['127.0.0.1', cfg.advertiseAddress]),
+      ]);
+      if (signal.aborted) throw STOPPED;
+      node = startNode({
+        server: local, ca: pki.ca.cert, client: kubeletClient, serving: kubeletServing, dataDir: cfg.dataDir,
+        nodeName, nodeIP: cfg.advertiseAddress, kubeletPort: cfg.kubeletPort, bridge: bridgeName(cfg.dataDir),
+        loopback: lb && { socketPath: lb.options.socketPath, token: lb.tokens.node },
+      }, signal, (m) => log(m)).stopped;
+    }
 
     await aborted(signal);
   } catch (e) {
@@ -109,6 +137,7 @@ export async function serve(cfg: ServerConfig): Promise<number> {
       if (!p) return;
       try { await p; } catch (e) { code = 1; log(`shutdown: ${what}: ${(e as Error)?.message ?? e}`); }
     };
+    await step('node agent', node);
     await step('controllers and scheduler', controlPlane);
     await step('api server', server?.close());
     await step('datastore', store?.close());
@@ -117,6 +146,26 @@ export async function serve(cfg: ServerConfig): Promise<number> {
   }
   log(code === 0 ? `stopped cleanly in ${Math.round(performance.now() - stopAt)} ms` : 'stopped after an error');
   return code;
+}
+
+/**
+ * The loopback socket and one random token per in-process identity (they live only in this
+ * process's memory). None when the data dir's path is too long for a Unix socket name: the
+ * in-process clients then use TLS like any other.
+ */
+function loopbackIdentities(dataDir: string, nodeName: string) {
+  const socketPath = join(dataDir, 'apiserver.sock');
+  if (Buffer.byteLength(socketPath) > 100) return undefined;
+  const authed = (username: string, groups: string[] = []) => ({ username, groups: [...groups, 'system:authenticated'] });
+  const ids = {
+    controllerManager: authed('system:kube-controller-manager'),
+    scheduler: authed('system:kube-scheduler'),
+    admin: authed('system:admin', ['system:masters']),
+    node: authed(`system:node:${nodeName}`, ['system:nodes']),
+  };
+  const tokens = Object.fromEntries(Object.keys(ids).map((k) => [k, randomBytes(32).toString('base64url')])) as Record<keyof typeof ids, string>;
+  const users = Object.fromEntries((Object.keys(ids) as (keyof typeof ids)[]).map((k) => [tokens[k], ids[k]]));
+  return { tokens, options: { socketPath, users } };
 }
 
 /** Thrown when a signal arrives during start-up: skip the remaining steps, then clean up. */

@@ -17,16 +17,20 @@ export const SERVER_FLAGS: Flags = {
   'service-cidr': { type: 'string', arg: 'CIDR', help: 'network for Service ClusterIPs', default: '10.43.0.0/16' },
   'cluster-cidr': { type: 'string', arg: 'CIDR', help: 'network for pod IPs', default: '10.42.0.0/16' },
   'simulated-nodes': { type: 'string', help: 'register N simulated nodes (pods on them run without containers) <N>', default: '0' },
+  'disable-agent': { type: 'boolean', help: 'run no local node: no kubelet, no containers (k3s\'s flag)' },
+  'kubelet-port': { type: 'string', arg: 'PORT', help: 'HTTPS port of the local kubelet (logs, exec, port-forward)', default: '10250' },
   'tls-san': { type: 'string', arg: 'NAME', multiple: true, help: 'another host name or IP for the serving certificate (repeatable)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
 export const SERVER_USAGE = `Usage: skiff server [flags]
 
-Runs a whole cluster control plane in the foreground: the Kubernetes API server (HTTPS,
-client certificates) on an embedded datastore, and the controllers. Writes an admin
-kubeconfig once the API answers. SIGTERM or Ctrl-C stops it; a restart on the same data
-dir keeps every object.
+Runs a whole cluster in the foreground: the Kubernetes API server (HTTPS, client
+certificates) on an embedded datastore, the controllers, and this machine as a node whose
+pods run as containers through skiff's own containerd (as root on Linux; elsewhere the
+control plane runs without it, saying why). Writes an admin kubeconfig once the API
+answers. SIGTERM or Ctrl-C stops it; a restart on the same data dir keeps every object and
+re-adopts running containers.
 
 Flags:
 ${flagUsage(SERVER_FLAGS)}
@@ -43,6 +47,9 @@ export interface ServerConfig {
   clusterCIDR: string;
   tlsSANs: string[];
   simulatedNodes: number;
+  /** Run no local node (--disable-agent). */
+  disableAgent: boolean;
+  kubeletPort: number;
 }
 
 /** Flags → config; throws UsageError for anything a user could have mistyped. */
@@ -71,6 +78,8 @@ export function serverConfig(argv: string[]): ServerConfig | 'help' {
     clusterCIDR: cidr('cluster-cidr', '10.42.0.0/16'),
     tlsSANs: (v['tls-san'] as string[] | undefined) ?? [],
     simulatedNodes: intFlag('simulated-nodes', str('simulated-nodes'), 0, 0, 100_000),
+    disableAgent: v['disable-agent'] === true,
+    kubeletPort: intFlag('kubelet-port', str('kubelet-port'), 10250, 1, 65535),
   };
 }
 

@@ -42,6 +42,8 @@ export interface StartControllersOptions {
   /** Client certificate and key PEMs of the controller manager's identity. */
   cert: string;
   key: string;
+  /** In-process: the API server's loopback socket and this identity's token (instead of cert/key). */
+  loopback?: { socketPath: string; token: string };
   signal: AbortSignal;
   /** Pod and Service networks (node IPAM gives each node a /24 of clusterCIDR). */
   clusterCIDR?: string;
@@ -63,7 +65,7 @@ export async function startControllers(o: StartControllersOptions): Promise<void
   const log = stderrLogger('controller-manager');
   // The managedFields manager is the user agent up to the first "/": as upstream's.
   const client = new RestClient({
-    server: o.server, ca: o.ca, cert: o.cert, key: o.key,
+    server: o.server, ca: o.ca, cert: o.cert, key: o.key, socketPath: o.loopback?.socketPath, token: o.loopback?.token,
     userAgent: `kube-controller-manager/v1.32.0 (${process.platform}/${GO_ARCH[process.arch] ?? process.arch}) skiff`,
   });
   const factory = new InformerFactory(client, { log: stderrLogger('informers') });

@@ -102,7 +102,8 @@ export class ServerProcess {
   static async start(o: ServerOptions = {}): Promise<ServerProcess> {
     const dataDir = o.dataDir ?? tempDir();
     const port = o.port ?? await freePort();
-    const args = [MAIN_JS, 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', ...(o.args ?? [])];
+    // no local node: tests share this machine, and each node would start a containerd
+    const args = [MAIN_JS, 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--disable-agent', ...(o.args ?? [])];
     const t0 = performance.now();
     // as the ./skiff launcher runs it
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { MALLOC_ARENA_MAX: '2', ...process.env } });

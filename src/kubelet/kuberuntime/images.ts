@@ -1,0 +1,131 @@
+// Making sure a container's image is on the node (upstream images.EnsureImageExists), with
+// the kubelet's events and waiting reasons: "Container image ... already present on machine",
+// Pulling/Pulled, ErrImagePull with the runtime's error, then ImagePullBackOff (10 s doubling
+// to 5 min per pod and image) whose message carries the last pull error, ErrImageNeverPull.
+//
+// One deliberate difference: an image already on the node is used without a pull even under
+// imagePullPolicy Always. Skiff nodes are usually air-gapped, with offline images such as
+// busybox:latest imported at set-up, and `kubectl run --image=busybox` defaults to Always.
+
+import { realClock, type Clock } from '../../client/clock.js';
+import { CriError } from '../cri/client.js';
+import type { PodSandboxConfig } from '../cri/types.js';
+import { Backoff } from './backoff.js';
+import type { CriRuntime } from './cri.js';
+
+export type ImageErrorReason = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName';
+
+export type EnsureImageResult =
+  | { ok: true; imageRef: string }
+  | { ok: false; reason: ImageErrorReason; message: string };
+
+export type ImageEvent = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
+const GO_CODES: Record<string, string> = {
+  CANCELLED: 'Canceled', UNKNOWN: 'Unknown', INVALID_ARGUMENT: 'InvalidArgument', DEADLINE_EXCEEDED: 'DeadlineExceeded',
+  NOT_FOUND: 'NotFound', ALREADY_EXISTS: 'AlreadyExists', PERMISSION_DENIED: 'PermissionDenied', RESOURCE_EXHAUSTED: 'ResourceExhausted',
+  FAILED_PRECONDITION: 'FailedPrecondition', ABORTED: 'Aborted', OUT_OF_RANGE: 'OutOfRange', UNIMPLEMENTED: 'Unimplemented',
+  INTERNAL: 'Internal', UNAVAILABLE: 'Unavailable', DATA_LOSS: 'DataLoss', UNAUTHENTICATED: 'Unauthenticated',
+};
+
+/** A runtime error as Go's gRPC status prints it ("rpc error: code = Unknown desc = ..."). */
+export function grpcErrorText(e: unknown): string {
+  if (e instanceof CriError) return `rpc error: code = ${GO_CODES[e.codeName] ?? e.codeName} desc = ${e.details}`;
+  return (e as Error)?.message ?? String(e);
+}
+
+/** Go's time.Duration String() of a millisecond count truncated to milliseconds. */
+export function goDuration(msTotal: number): string {
+  const ms = Math.max(0, Math.floor(msTotal));
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000), m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}`;
+}
+
+export class ImagePuller {
+  readonly backoff: Backoff;
+  private readonly lastError = new Map<string, string>();
+  private readonly inflight = new Map<string, Promise<{ imageRef: string; size: number }>>();
+
+  constructor(private readonly cri: CriRuntime, private readonly clock: Clock = realClock) {
+    this.backoff = new Backoff(clock);
+  }
+
+  /** The image's id on the node, or undefined when absent. */
+  async present(image: string, signal?: AbortSignal): Promise<string | undefined> {
+    const st = await this.cri.imageStatus({ image: { image } }, { signal });
+    return st.image?.id || undefined;
+  }
+
+  async ensure(podUID: string, image: string, policy: string | undefined, sandboxConfig: PodSandboxConfig | undefined, event: ImageEvent, signal?: AbortSignal): Promise<EnsureImageResult> {
+    if (!image || /\s/.test(image)) {
+      const message = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`;
+      event('Warning', 'InspectFailed', message);
+      return { ok: false, reason: 'InvalidImageName', message };
+    }
+    const have = await this.present(image, signal);
+    if (have) {
+      event('Normal', 'Pulled', `Container image "${image}" already present on machine`);
+      return { ok: true, imageRef: have };
+    }
+    if (policy === 'Never') {
+      const message = `Container image "${image}" is not present with pull policy of Never`;
+      event('Warning', 'ErrImageNeverPull', message);
+      return { ok: false, reason: 'ErrImageNeverPull', message };
+    }
+    const key = `${podUID}_${image}`;
+    if (this.backoff.isInBackOffSinceUpdate(key)) {
+      let message = `Back-off pulling image "${image}"`;
+      event('Normal', 'BackOff', message);
+      const prev = this.lastError.get(key);
+      if (prev) message = `${message}: ${prev}`;
+      return { ok: false, reason: 'ImagePullBackOff', message };
+    }
+    event('Normal', 'Pulling', `Pulling image "${image}"`);
+    const t0 = this.clock.now();
+    try {
+      const { imageRef, size } = await this.pull(image, sandboxConfig, signal);
+      const took = goDuration(this.clock.now() - t0);
+      event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
+      this.lastError.delete(key);
+      this.backoff.gc();
+      return { ok: true, imageRef };
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      const message = grpcErrorText(e);
+      event('Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+      this.backoff.next(key, this.clock.now());
+      this.lastError.set(key, `ErrImagePull: ${message}`);
+      return { ok: false, reason: 'ErrImagePull', message };
+    }
+  }
+
+  /** When the pull back-off of this pod and image ends (ms), if it has one. */
+  backoffEndsAt(podUID: string, image: string): number | undefined {
+    const key = `${podUID}_${image}`;
+    return this.backoff.isInBackOffSinceUpdate(key) ? this.backoff.updateEndsAt(key) : undefined;
+  }
+
+  forgetPod(podUID: string): void {
+    this.backoff.forgetPrefix(`${podUID}_`);
+    for (const k of this.lastError.keys()) if (k.startsWith(`${podUID}_`)) this.lastError.delete(k);
+  }
+
+  /** One pull per image at a time: concurrent pods wait for the same pull. */
+  private pull(image: string, sandboxConfig: PodSandboxConfig | undefined, signal?: AbortSignal): Promise<{ imageRef: string; size: number }> {
+    let p = this.inflight.get(image);
+    if (!p) {
+      p = (async () => {
+        const r = await this.cri.pullImage({ image: { image }, sandboxConfig: sandboxConfig ?? null }, { signal });
+        let size = 0;
+        try { size = Number((await this.cri.imageStatus({ image: { image: r.imageRef } }, { signal })).image?.size ?? 0); } catch { /* size is informational */ }
+        return { imageRef: r.imageRef, size };
+      })().finally(() => this.inflight.delete(image));
+      this.inflight.set(image, p);
+    }
+    return p;
+  }
+}
