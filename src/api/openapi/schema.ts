@@ -35,7 +35,18 @@ export function schemaForKind(group: string, version: string, kind: string): Sch
  * and single-element allOf wrappers until a concrete schema is reached.
  */
 export function resolve(schemaOrRef: Schema | string | undefined): Schema | undefined {
-  let s: Schema | undefined = typeof schemaOrRef === 'string' ? { $ref: schemaOrRef } : schemaOrRef;
+  if (schemaOrRef === undefined) return undefined;
+  if (typeof schemaOrRef === 'string') return follow({ $ref: schemaOrRef });
+  // the definitions are read-only: each schema object resolves to the same target for good
+  let r = resolved.get(schemaOrRef);
+  if (r === undefined) { r = follow(schemaOrRef) ?? null; resolved.set(schemaOrRef, r); }
+  return r ?? undefined;
+}
+
+const resolved = new WeakMap<Schema, Schema | null>();
+
+function follow(start: Schema): Schema | undefined {
+  let s: Schema | undefined = start;
   for (let hops = 0; s && hops < 32; hops++) {
     if (typeof s.$ref === 'string') s = definitions()[refTarget(s.$ref)];
     else if (!s.type && !s.properties && Array.isArray(s.allOf) && s.allOf.length === 1) s = s.allOf[0];
@@ -101,31 +112,55 @@ export class SchemaNode implements PatchMeta {
     return 'any';
   }
 
+  // Nodes are immutable, and every write walks the same few schemas several times (type
+  // check, unknown fields, defaults, managedFields): children are built once and kept.
+  private fieldNodes?: Map<string, SchemaNode | undefined>;
+  private valuesNode?: SchemaNode | null;
+  private itemsNode?: SchemaNode | null;
+
   /** A struct field, or the value schema of a map (any key). */
   field(name: string): SchemaNode | undefined {
     const p = this.resolved.properties;
-    if (p) return Object.prototype.hasOwnProperty.call(p, name) ? new SchemaNode(p[name]) : undefined;
-    return this.mapValues();
+    if (!p) return this.mapValues();
+    this.fieldNodes ??= new Map();
+    let n = this.fieldNodes.get(name);
+    if (n === undefined && !this.fieldNodes.has(name)) {
+      n = Object.prototype.hasOwnProperty.call(p, name) ? new SchemaNode(p[name]) : undefined;
+      // unknown names (client typos) are not remembered: they are unbounded
+      if (n) this.fieldNodes.set(name, n);
+    }
+    return n;
   }
 
   /** The value schema of a map (additionalProperties). */
   mapValues(): SchemaNode | undefined {
-    const s = this.resolved;
-    return !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object'
-      ? new SchemaNode(s.additionalProperties) : undefined;
+    if (this.valuesNode === undefined) {
+      const s = this.resolved;
+      this.valuesNode = !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object'
+        ? new SchemaNode(s.additionalProperties) : null;
+    }
+    return this.valuesNode ?? undefined;
   }
 
   /** The element schema of a list. */
   items(): SchemaNode | undefined {
-    const s = this.resolved;
-    return s.type === 'array' && s.items ? new SchemaNode(s.items) : undefined;
+    if (this.itemsNode === undefined) {
+      const s = this.resolved;
+      this.itemsNode = s.type === 'array' && s.items ? new SchemaNode(s.items) : null;
+    }
+    return this.itemsNode ?? undefined;
   }
 }
+
+const roots = new Map<string, SchemaNode>();
 
 /** The root node of a built-in kind's schema, or undefined for unknown kinds. */
 export function schemaNode(group: string, version: string, kind: string): SchemaNode | undefined {
   const name = definitionNameOf(group, version, kind);
-  return name ? new SchemaNode({ $ref: `#/definitions/${name}` }) : undefined;
+  if (!name) return undefined;
+  let n = roots.get(name);
+  if (!n) roots.set(name, (n = new SchemaNode({ $ref: `#/definitions/${name}` })));
+  return n;
 }
 
 /** Alias of schemaNode, the name the API server's patch handler imports. */

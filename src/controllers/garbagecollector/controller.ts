@@ -11,6 +11,7 @@
 // The API server adds those finalizers on DELETE with propagationPolicy Foreground/Orphan;
 // removing the last finalizer of a deleting object makes the server delete it.
 
+import { setMaxListeners } from 'node:events';
 import { RESOURCES, findKind, storageGroupOf, GROUP_ORDER } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
@@ -131,6 +132,7 @@ export class GarbageCollector {
   /** Waits for the monitors (up to syncTimeoutMs, then proceeds anyway), then runs both worker pools. */
   async run(signal: AbortSignal): Promise<void> {
     const wait = new AbortController();
+    setMaxListeners(0, wait.signal); // one waiter per monitored resource (dozens)
     const onAbort = (): void => wait.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(onAbort, this.o.syncTimeoutMs ?? 30_000);
