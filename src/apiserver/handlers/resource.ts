@@ -111,7 +111,8 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams, ctx: 
 
 export async function handleResource(cluster: Cluster, req: IncomingMessage, res: ServerResponse, info: RequestInfo, q: URLSearchParams, user: UserInfo, serverSignal: AbortSignal): Promise<void> {
   const ri = findResource(info.group, info.version, info.resource);
-  if (!ri || info.parts.length > 3) throw notFoundResource();
+  // only a proxy subresource takes a path after it (nodes/NAME/proxy/stats/summary)
+  if (!ri || (info.parts.length > 3 && info.subresource !== 'proxy')) throw notFoundResource();
   await ensureProtobuf(req.headers.accept, req.headers['content-type']);
   if (!ri.namespaced && info.namespace && info.resource !== 'namespaces') throw notFoundResource();
   if (info.verb === 'proxy') throw notFoundResource();

@@ -1,6 +1,7 @@
 // Subresources: status, scale, namespaces' finalize, pods' binding/eviction/
-// ephemeralcontainers, certificatesigningrequests' approval, and the pods' streams (log,
-// exec, attach, portforward), which the kubelet of the pod's node serves (streaming/).
+// ephemeralcontainers, certificatesigningrequests' approval, the pods' streams (log,
+// exec, attach, portforward), which the kubelet of the pod's node serves (streaming/), and
+// nodes' proxy to the kubelet (GET only).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, conflict, methodNotSupported } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
@@ -19,6 +20,7 @@ import { createTokenRequest } from './token.js';
 import { serveLog } from './logs.js';
 import { serveConnect } from '../streaming/connect.js';
 import { kubeletClientOf } from '../streaming/kubelet.js';
+import { serveNodeProxy } from '../streaming/nodeproxy.js';
 
 const SCALABLE = new Set(['deployments', 'replicasets', 'statefulsets', 'replicationcontrollers']);
 
@@ -110,6 +112,13 @@ export async function handleSubresource(cluster: Cluster, reg: Registry, req: In
       const pod = await reg.get(ns, name);
       const deps = { kubelet: kubeletClientOf(cluster), getNode: (n: string) => cluster.registryByName('', 'nodes').get('', n) };
       await serveConnect(deps, req, res, sub.name, pod, q);
+      return;
+    }
+    case 'proxy': {
+      if (ri.plural !== 'nodes') throw notFoundResource();
+      const raw = req.url ?? '';
+      const query = raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : '';
+      await serveNodeProxy(kubeletClientOf(cluster), req, res, await reg.get('', name), info.parts.slice(3), query);
       return;
     }
     case 'token': {

@@ -39,11 +39,11 @@ export function keepSystemMeta(obj: Obj, old: Obj): void {
   delete m.selfLink;
 }
 
-/** Everything but metadata and status: what generation counts changes of. */
-export function specOf(obj: Obj): string {
-  const rest: Obj = {};
-  for (const k of Object.keys(obj).sort()) if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') rest[k] = obj[k];
-  return stableStringify(rest);
+const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
+
+/** Whether two objects differ in anything but metadata and status (what generation counts). */
+export function specChanged(a: Obj, b: Obj): boolean {
+  return !equalObjects(a, b, NOT_SPEC);
 }
 
 /** JSON with sorted keys, for semantic equality checks. */
@@ -54,8 +54,39 @@ export function stableStringify(v: unknown): string {
   return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(',')}}`;
 }
 
+/**
+ * Equality of JSON values as their JSON texts would compare with sorted keys (what
+ * stableStringify(a) === stableStringify(b) says), without building the texts: members
+ * whose value is undefined do not exist, and undefined or a non-finite number elsewhere is null.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  return stableStringify(a) === stableStringify(b);
+  const x = jsonScalar(a), y = jsonScalar(b);
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  const xa = Array.isArray(x);
+  if (xa !== Array.isArray(y)) return false;
+  if (xa) {
+    const ya = y as unknown[];
+    if (x.length !== ya.length) return false;
+    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], ya[i])) return false;
+    return true;
+  }
+  return equalObjects(x as Obj, y as Obj);
+}
+
+function jsonScalar(v: unknown): unknown {
+  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v;
+}
+
+function equalObjects(a: Obj, b: Obj, skip?: Set<string>): boolean {
+  let n = 0;
+  for (const k of Object.keys(a)) {
+    if (a[k] === undefined || skip?.has(k)) continue;
+    n++;
+    if (b[k] === undefined || !Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(a[k], b[k])) return false;
+  }
+  for (const k of Object.keys(b)) if (b[k] !== undefined && !skip?.has(k)) n--;
+  return n === 0;
 }
 
 export { nowRFC3339 };
