@@ -4,17 +4,10 @@
 // tests bind stand-ins.
 
 import type { Obj } from '../../api/types.js';
+import type { PodRuntimeInfo } from '../env/types.js';
 import type { CriMount } from '../volumes/index.js';
 
-export interface PodRuntimeInfo {
-  podIP?: string;
-  podIPs?: string[];
-  hostIP?: string;
-  hostIPs?: string[];
-  nodeName: string;
-  nodeAllocatable: Record<string, string>;
-  masterServiceNamespace?: string;
-}
+export type { PodRuntimeInfo };
 
 export interface EnvProvider {
   /** Throws an error with reason 'CreateContainerConfigError' (and the kubelet's message) when a source is missing. */
