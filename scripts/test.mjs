@@ -13,7 +13,8 @@
 //   6. the server stops cleanly on SIGTERM (exit 0)
 //   7. `skiff server` with its real local node (containerd, installed with apt when
 //      missing): the shared runtime and workload scenarios with real containers, this repo's
-//      test/scenarios/runtime, then a clean SIGTERM again
+//      test/scenarios/runtime, then a clean SIGTERM again; then the runtime's end-to-end
+//      tests (dist/kubelet/**/*.e2e.js: CRI round trips, the kubelet server)
 //
 // Uses Node built-ins only: it runs before `npm install` on a fresh clone.
 // Env: SKIFF_SHARED (default ../shared beside the repo), SKIFF_TEST_ONLY=unit,scenarios,e2e,runtime
@@ -226,6 +227,10 @@ async function main() {
       }
       await stopAndCheck('node server stops cleanly on SIGTERM');
     }
+    // the runtime's own end-to-end tests: skiff's containerd under temp dirs, CRI round trips,
+    // the kubelet server's logs/exec/port-forward against real containers
+    say('runtime end-to-end tests: dist/kubelet/**/*.e2e.js');
+    await nodeTests('e2e runtime (CRI, kubelet server)', findFiles(join(repo, 'dist', 'kubelet'), /\.e2e\.js$/), ['--test-concurrency=1']);
   }
 }
 

@@ -14,44 +14,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSyn
 import { join } from 'node:path';
 import { CriClient } from '../cri/client.js';
 import type { PodSandboxConfig } from '../cri/types.js';
+import { cgroupDirs, containersCanRun, subdirs, until } from './e2e-support.js';
 import { containerdLayout, ensureOfflineImages, ensureRuntimePackages, listImages, startRuntime, type ContainerdHandle } from './index.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from './names.js';
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
-
-/** Every cgroup directory named `name` directly under a hierarchy root (v1: one per controller; v2: one). */
-function cgroupDirs(name: string): string[] {
-  if (!existsSync(CGROUP_ROOT)) return [];
-  const roots = existsSync(join(CGROUP_ROOT, 'cgroup.controllers')) ? [CGROUP_ROOT] : readdirSync(CGROUP_ROOT).map((d) => join(CGROUP_ROOT, d));
-  return roots.map((r) => join(r, name)).filter((d) => existsSync(d));
-}
-
-function subdirs(dir: string): string[] {
-  try { return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name); } catch { return []; }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('a busybox pod runs through skiff\'s containerd over CRI with CNI networking, and leaves nothing behind', { timeout: 600_000 }, async (t) => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    t.skip(`containers need root on Linux; this run is ${process.platform} uid ${process.getuid?.()}`);
-    return;
-  }
+  if (!(await containersCanRun(t))) return;
   const log = (m: string) => t.diagnostic(m);
-  const pre = await ensureRuntimePackages({ log });
-  if (!pre.ok && pre.cause === 'unavailable') {
-    t.skip(`containers cannot run here: ${pre.reason}`);
-    return;
-  }
-  assert.ok(pre.ok, pre.reason);
 
   const dataDir = mkdtempSync('/tmp/skiff-cri-e2e-');
   const third = Math.floor(Math.random() * 200) + 20;

@@ -17,18 +17,12 @@ import { join } from 'node:path';
 import { createCA, issueCert } from '../../pki/index.js';
 import { CriClient } from '../cri/client.js';
 import type { PodSandboxConfig } from '../cri/types.js';
-import { ensureRuntimePackages, startRuntime, type ContainerdHandle } from '../runtime/index.js';
+import { cgroupDirs, containersCanRun, until } from '../runtime/e2e-support.js';
+import { startRuntime, type ContainerdHandle } from '../runtime/index.js';
 import { kubeletServingCert } from './cert.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
 import { SpdySession } from './spdytest.js';
 import type { ContainerLocator } from './types.js';
-
-const CGROUP_ROOT = '/sys/fs/cgroup';
-function cgroupDirs(name: string): string[] {
-  if (!existsSync(CGROUP_ROOT)) return [];
-  const roots = existsSync(join(CGROUP_ROOT, 'cgroup.controllers')) ? [CGROUP_ROOT] : readdirSync(CGROUP_ROOT).map((d) => join(CGROUP_ROOT, d));
-  return roots.map((r) => join(r, name)).filter((d) => existsSync(d));
-}
 
 /** `p`, or a failure after `ms` (the timer is cleared either way: no handle outlives the test). */
 async function within<T>(p: Promise<T>, ms: number, what: string, soft = false): Promise<T | undefined> {
@@ -42,33 +36,9 @@ async function within<T>(p: Promise<T>, ms: number, what: string, soft = false):
   }
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('kubelet server: logs, exec and port-forward of a real busybox pod through containerd', { timeout: 600_000 }, async (t) => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    t.skip(`containers need root on Linux; this run is ${process.platform} uid ${process.getuid?.()}`);
-    return;
-  }
+  if (!(await containersCanRun(t))) return;
   const log = (m: string) => t.diagnostic(m);
-  const pre = await ensureRuntimePackages({ log });
-  if (!pre.ok && pre.cause === 'unavailable') {
-    t.skip(`containers cannot run here: ${pre.reason}`);
-    return;
-  }
-  assert.ok(pre.ok, pre.reason);
 
   const dataDir = mkdtempSync('/tmp/skiff-d1-e2e-');
   const subnet = `10.252.${Math.floor(Math.random() * 200) + 20}`;
