@@ -26,6 +26,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'add simulated nodes to a running cluster (skiff nodes add N)',
     run: async (argv) => (await import('./nodes.js')).runNodes(argv),
   },
+  images: {
+    summary: 'import air-gapped image archives into the node\'s containerd, or list its images',
+    run: async (argv) => (await import('./images.js')).runImages(argv),
+  },
   version: {
     summary: 'print version information',
     run: async () => { process.stdout.write(await versionText()); return 0; },

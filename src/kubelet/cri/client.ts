@@ -154,6 +154,9 @@ export class CriClient {
   listContainerStats(req: T.ListContainerStatsRequest = {}, opts?: CallOptions): Promise<T.ListContainerStatsResponse> {
     return this.call(this.runtime, 'ListContainerStats', req, opts);
   }
+  listPodSandboxStats(req: T.ListPodSandboxStatsRequest = {}, opts?: CallOptions): Promise<T.ListPodSandboxStatsResponse> {
+    return this.call(this.runtime, 'ListPodSandboxStats', req, opts);
+  }
 
   // ---- ImageService
 

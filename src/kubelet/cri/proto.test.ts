@@ -69,7 +69,7 @@ test('messages carry CRI v1 field numbers', () => {
 
 test('both services expose the RPCs the kubelet calls, at CRI v1 paths', () => {
   const def = criPackage().definition as unknown as Record<string, Record<string, { path: string }>>;
-  const runtime = ['Version', 'Status', 'RunPodSandbox', 'StopPodSandbox', 'RemovePodSandbox', 'PodSandboxStatus', 'ListPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer', 'ListContainers', 'ContainerStatus', 'UpdateContainerResources', 'ExecSync', 'Exec', 'Attach', 'PortForward', 'ContainerStats', 'ListContainerStats', 'ReopenContainerLog'];
+  const runtime = ['Version', 'Status', 'RunPodSandbox', 'StopPodSandbox', 'RemovePodSandbox', 'PodSandboxStatus', 'ListPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer', 'ListContainers', 'ContainerStatus', 'UpdateContainerResources', 'ExecSync', 'Exec', 'Attach', 'PortForward', 'ContainerStats', 'ListContainerStats', 'ListPodSandboxStats', 'ReopenContainerLog'];
   const image = ['ListImages', 'ImageStatus', 'PullImage', 'RemoveImage', 'ImageFsInfo'];
   assert.deepEqual(Object.keys(def['runtime.v1.RuntimeService']).sort(), [...runtime].sort());
   assert.deepEqual(Object.keys(def['runtime.v1.ImageService']).sort(), [...image].sort());
@@ -84,4 +84,12 @@ test('encoding follows the wire numbers (CreateContainerRequest: sandbox id 1, c
   // int64 nanoseconds survive decoding as exact decimal strings (beyond 2^53).
   const status = svc.ContainerStatus.responseDeserialize(Buffer.from('0a0a20959a97ece39fe7cb17', 'hex'));
   assert.equal((status.status as { createdAt: string }).createdAt, '1700000000123456789');
+});
+
+test('ListPodSandboxStats at CRI field numbers (stats 1 → attributes 1, linux 2 → process 4 → process_count 2)', () => {
+  const svc = criPackage().definition['runtime.v1.RuntimeService'] as unknown as Record<string, { requestSerialize(x: object): Buffer; responseDeserialize(b: Buffer): Record<string, unknown> }>;
+  assert.equal(svc.ListPodSandboxStats.requestSerialize({ filter: { id: 'x' } }).toString('hex'), '0a03' + '0a0178');
+  const res = svc.ListPodSandboxStats.responseDeserialize(Buffer.from('0a0d' + '0a030a0173' + '1206' + '2204' + '1202' + '0803', 'hex')) as { stats: { attributes: { id: string }; linux: { process: { processCount: { value: string } } } }[] };
+  assert.equal(res.stats[0].attributes.id, 's');
+  assert.equal(res.stats[0].linux.process.processCount.value, '3');
 });

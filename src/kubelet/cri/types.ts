@@ -254,6 +254,19 @@ export interface ContainerStats {
 export interface ContainerStatsResponse { stats: ContainerStats | null }
 export interface ListContainerStatsRequest { filter?: { id?: string; podSandboxId?: string; labelSelector?: StrMap } | null }
 export interface ListContainerStatsResponse { stats: ContainerStats[] }
+export interface NetworkInterfaceUsage { name: string; rxBytes: UInt64Value | null; rxErrors: UInt64Value | null; txBytes: UInt64Value | null; txErrors: UInt64Value | null }
+export interface PodSandboxStats {
+  attributes: { id: string; metadata: PodSandboxMetadata | null; labels: StrMap; annotations: StrMap } | null;
+  linux: {
+    cpu: ContainerStats['cpu'];
+    memory: ContainerStats['memory'];
+    network: { timestamp: string; defaultInterface: NetworkInterfaceUsage | null; interfaces: NetworkInterfaceUsage[] } | null;
+    process: { timestamp: string; processCount: UInt64Value | null } | null;
+    containers: ContainerStats[];
+  } | null;
+}
+export interface ListPodSandboxStatsRequest { filter?: { id?: string; labelSelector?: StrMap } | null }
+export interface ListPodSandboxStatsResponse { stats: PodSandboxStats[] }
 
 // ---- images
 

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { buildPauseImage, busyboxEntries, formatImageTable, PAUSE_SHELL_LOOP } from './images.js';
+import { BUSYBOX_CANDIDATES, buildPauseImage, busyboxEntries, findStatic, formatImageTable, PAUSE_SHELL_LOOP, PRINTENV_SHIM } from './images.js';
 import { readTar } from './oci/tar.js';
 
 function withFakeBinary(fn: (file: string) => void): void {
@@ -41,7 +42,26 @@ test('busybox layout: the binary, one symlink per applet in /bin and at its own 
     assert.match(passwd, /^nobody:x:65534:65534:/m);
     assert.match((byPath.get('etc/group') as { data: Buffer }).data.toString(), /^root:x:0:$/m);
     assert.equal((byPath.get('tmp') as { mode: number }).mode, 0o1777);
+    assert.equal((byPath.get('bin/printenv') as { data: Buffer; mode: number }).mode, 0o755, 'printenv shim when the applet is missing');
+    const withApplet = busyboxEntries(bin, ['usr/bin/printenv']);
+    assert.equal(withApplet.find((e) => e.path === 'bin/printenv')?.type, 'symlink', 'the real applet wins');
   });
+});
+
+test('printenv shim behaves like printenv (with busybox\'s sh, env and awk when installed)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'printenv-'));
+  try {
+    const f = join(dir, 'printenv');
+    writeFileSync(f, PRINTENV_SHIM, { mode: 0o755 });
+    const busybox = findStatic(BUSYBOX_CANDIDATES);
+    if (busybox) for (const a of ['sh', 'env', 'awk']) symlinkSync(busybox, join(dir, a));
+    const env = { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, A: 'one two', B: '' };
+    assert.equal(execFileSync(f, ['A', 'B'], { env, encoding: 'utf8' }), 'one two\n\n');
+    assert.match(execFileSync(f, [], { env, encoding: 'utf8' }), /^A=one two$/m);
+    assert.throws(() => execFileSync(f, ['A', 'NOPE'], { env, stdio: 'pipe' }), (e: { status: number; stdout: Buffer }) => e.status === 1 && e.stdout.toString() === 'one two\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('pause image: catatonit -P when available, else a busybox sh loop; unprivileged user', () => {

@@ -16,19 +16,23 @@
 
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
 import { CriClient } from '../cri/client.js';
 import type { Image } from '../cri/types.js';
 import { isStaticElf } from './elf.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from './names.js';
+import { inspectArchive, NotAnImageArchive } from './oci/archive.js';
 import { buildOciImage, ociArch, type OciImage } from './oci/image.js';
 import type { TarEntry } from './oci/tar.js';
 
 export type Log = (msg: string) => void;
 
 /** Bump when the image contents change for the same source binaries. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const BUSYBOX_CANDIDATES = ['/usr/bin/busybox', '/bin/busybox'];
 export const CATATONIT_CANDIDATES = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit'];
@@ -87,6 +91,12 @@ users:x:100:
 nobody:x:65534:
 `;
 
+/** printenv [NAME...]: all variables, or each named one's value; exit 1 when one is unset. */
+export const PRINTENV_SHIM = `#!/bin/sh
+[ $# -eq 0 ] && exec env
+exec awk 'BEGIN { rc = 0; for (i = 1; i < ARGC; i++) { if (ARGV[i] in ENVIRON) print ENVIRON[ARGV[i]]; else rc = 1 } exit rc }' "$@"
+`;
+
 /** Applet paths relative to / (e.g. "bin/ls", "usr/bin/env"), from `busybox --list-full`. */
 export function busyboxApplets(busybox: string): string[] {
   return execFileSync(busybox, ['--list-full'], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter((s) => s.includes('/') && !s.endsWith('/busybox'));
@@ -107,6 +117,9 @@ export function busyboxEntries(busybox: string, applets: string[]): TarEntry[] {
     if (!dirs.includes(l.slice(0, l.lastIndexOf('/')))) continue; // only into the image's standard dirs
     entries.push({ type: 'symlink', path: l, target: '/bin/busybox' });
   }
+  // Debian's busybox-static is built without the printenv applet, which Docker's busybox
+  // image has and the Kubernetes docs use (`kubectl exec POD -- printenv`): a shim in sh.
+  if (!links.has('bin/printenv')) entries.push({ type: 'file', path: 'bin/printenv', data: Buffer.from(PRINTENV_SHIM), mode: 0o755 });
   entries.push(
     { type: 'file', path: 'etc/passwd', data: Buffer.from(PASSWD) },
     { type: 'file', path: 'etc/group', data: Buffer.from(GROUP) },
@@ -211,20 +224,55 @@ export async function criSnapshotter(client: CriClient): Promise<string> {
   }
 }
 
-export interface ImportOptions { snapshotter?: string; ctrBin?: string; timeoutMs?: number }
+export interface ImportOptions {
+  snapshotter?: string;
+  ctrBin?: string;
+  timeoutMs?: number;
+  /** Repository for images the archive names only by a tag (OCI ref.name "1.0"): ctr's --base-name. */
+  baseName?: string;
+  /** Skip reading the archive first (skiff's own archives). */
+  trusted?: boolean;
+}
 
 /**
- * Imports an image archive (OCI layout or `docker save` tar) into containerd's k8s.io
- * namespace and unpacks it for CRI's snapshotter. Returns the image names it created.
+ * Imports an image archive (OCI layout or `docker save` tar, plain or gzip) into
+ * containerd's k8s.io namespace and unpacks it for CRI's snapshotter. Returns the image
+ * names it created. The archive is read first (oci/archive.ts) so a file that is no image
+ * archive, or one whose images have no usable name, fails with the reason.
  */
 export async function importImage(socket: string, file: string, opts: ImportOptions = {}): Promise<string[]> {
   if (!existsSync(file)) throw new Error(`${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new Error(`${file} is a directory; give the archive file (a tar from docker save, skopeo or buildah)`);
+  if (!opts.trusted) {
+    let info;
+    try {
+      info = await inspectArchive(file);
+    } catch (e) {
+      if (e instanceof NotAnImageArchive) throw new Error(`${file} is not an image archive: ${e.message}`);
+      throw e;
+    }
+    if (info.images === 0) throw new Error(`${file} holds no image`);
+    if (info.bareRefs.length && !opts.baseName) {
+      throw new Error(`${file} names its image only by the tag ${info.bareRefs.map((r) => JSON.stringify(r)).join(', ')}; say which repository it is with --name (e.g. --name example.com/app)`);
+    }
+    if (info.gzip) {
+      // ctr reads plain tar only
+      const dir = mkdtempSync(join(tmpdir(), 'skiff-import-'));
+      const plain = join(dir, 'image.tar');
+      try {
+        await pipeline(createReadStream(file), createGunzip(), createWriteStream(plain));
+        return await importImage(socket, plain, { ...opts, trusted: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
   let snapshotter = opts.snapshotter;
   if (!snapshotter) {
     const client = new CriClient(socket);
     try { snapshotter = await criSnapshotter(client); } finally { client.close(); }
   }
-  const args = ['-a', socket, '-n', 'k8s.io', 'images', 'import', '--snapshotter', snapshotter, file];
+  const args = ['-a', socket, '-n', 'k8s.io', 'images', 'import', '--snapshotter', snapshotter, ...(opts.baseName ? ['--base-name', opts.baseName] : []), file];
   const out = await new Promise<string>((resolve, reject) => {
     execFile(opts.ctrBin ?? 'ctr', args, { timeout: opts.timeoutMs ?? 300_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`ctr images import ${file} failed: ${(stderr || stdout || err.message).trim()}`));
@@ -260,7 +308,7 @@ export async function ensureOfflineImages(opts: EnsureImagesOptions): Promise<En
         continue;
       }
       const t0 = Date.now();
-      await importImage(opts.socket, a.file, { snapshotter });
+      await importImage(opts.socket, a.file, { snapshotter, trusted: true });
       log(`images: imported ${a.name} into containerd (k8s.io) in ${Date.now() - t0} ms`);
       out.push({ name: a.name, id: a.configDigest, imported: true });
     }

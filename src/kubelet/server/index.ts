@@ -3,4 +3,4 @@
 export { startKubeletServer, route, type KubeletServer, type KubeletServerOptions } from './server.js';
 export { kubeletServingCert } from './cert.js';
 export { proxyUpgrade, upstreamHead } from './proxy.js';
-export type { ContainerLocator, LocatedContainer, StreamingRuntime } from './types.js';
+export type { ContainerLocator, LocatedContainer, StatsSource, StreamingRuntime } from './types.js';

@@ -1,5 +1,5 @@
-// The kubelet's HTTPS server (port 10250): /healthz, /containerLogs, /exec, /attach and
-// /portForward on the kubelet's paths. Clients authenticate with a certificate signed by the
+// The kubelet's HTTPS server (port 10250): /healthz, /containerLogs, /exec, /attach,
+// /portForward, /stats/summary and /pods on the kubelet's paths. Clients authenticate with a certificate signed by the
 // cluster CA (the API server uses kube-apiserver-kubelet-client); TLS asks for one and a
 // request without a valid one gets the kubelet's 401 "Unauthorized" — except /healthz, which
 // only says "ok".
@@ -10,8 +10,9 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { serveContainerLogs } from './containerlogs.js';
 import { responseReply, socketReply, type Reply } from './reply.js';
+import { servePods, serveStatsSummary } from './stats.js';
 import { serveExecOrAttach, servePortForward, type Upgrade } from './streams.js';
-import type { ContainerLocator, Log, StreamingRuntime } from './types.js';
+import type { ContainerLocator, Log, StatsSource, StreamingRuntime } from './types.js';
 
 export interface KubeletServerOptions {
   /** 0 picks a free port (tests). */
@@ -22,6 +23,8 @@ export interface KubeletServerOptions {
   tls: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer };
   locator: ContainerLocator;
   cri: StreamingRuntime;
+  /** /stats/summary's source; without it the endpoint answers 503. */
+  stats?: StatsSource;
   signal?: AbortSignal;
   log?: Log;
   /** Tests: the clock for sinceSeconds, and the follow poll period (default 1 s). */
@@ -37,6 +40,8 @@ export interface KubeletServer {
 
 type Route =
   | { kind: 'healthz' }
+  | { kind: 'statsSummary' }
+  | { kind: 'pods' }
   | { kind: 'containerLogs'; ns: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; ns: string; pod: string; uid?: string; container: string }
   | { kind: 'portForward'; ns: string; pod: string; uid?: string };
@@ -44,6 +49,8 @@ type Route =
 /** The kubelet's routes (go-restful path templates; segments are URL-decoded). */
 export function route(pathname: string): Route | undefined {
   if (pathname === '/healthz' || pathname === '/healthz/ping') return { kind: 'healthz' };
+  if (pathname === '/stats/summary' || pathname === '/stats/summary/') return { kind: 'statsSummary' };
+  if (pathname === '/pods' || pathname === '/pods/') return { kind: 'pods' };
   let parts: string[];
   try {
     parts = pathname.split('/').slice(1).map(decodeURIComponent);
@@ -95,13 +102,19 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     if (r?.kind !== 'healthz' && !(req.socket as TLSSocket).authorized) return reply.text(401, 'Unauthorized');
     if (!r) return reply.text(404, '404: Page Not Found');
     const method = req.method ?? 'GET';
-    const getOnly = r.kind === 'healthz' || r.kind === 'containerLogs';
+    const getOnly = r.kind === 'healthz' || r.kind === 'containerLogs' || r.kind === 'pods';
     if (getOnly ? method !== 'GET' : method !== 'GET' && method !== 'POST') {
       return reply.text(405, 'Method Not Allowed', { Allow: getOnly ? 'GET' : 'GET, POST' });
     }
     switch (r.kind) {
       case 'healthz':
         return reply.text(200, 'ok');
+      case 'statsSummary':
+        if (!res) return reply.text(400, 'stats do not upgrade');
+        return serveStatsSummary(o.stats, req, url.searchParams, res, reply);
+      case 'pods':
+        if (!res) return reply.text(400, 'pods do not upgrade');
+        return servePods(o.locator, res, reply);
       case 'containerLogs':
         if (!res) return reply.text(400, 'containerLogs does not upgrade');
         return serveContainerLogs(logs, url.searchParams, res, reply, r.ns, r.pod, r.container);

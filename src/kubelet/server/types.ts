@@ -2,6 +2,8 @@
 // logs are (the core's ContainerLocator, see notes/kubelet.md) and the CRI streaming calls.
 import type { AttachRequest, ExecRequest, PortForwardRequest, UrlResponse } from '../cri/types.js';
 import type { CallOptions } from '../cri/client.js';
+import type { Obj } from '../../api/types.js';
+import type { Summary } from '../stats/types.js';
 
 export interface LocatedContainer {
   /** The container's CRI id. */
@@ -28,6 +30,13 @@ export interface ContainerLocator {
    * has no instance yet, for the kubelet's "is waiting to start" message.
    */
   waitingReason?(ns: string, pod: string, container: string): string | undefined;
+  /** Optional: the pods this kubelet runs (GET /pods answers them as a v1 PodList). */
+  pods?(): Obj[];
+}
+
+/** Where /stats/summary's answer comes from (src/kubelet/stats StatsProvider). */
+export interface StatsSource {
+  summary(opts?: { onlyCpuAndMemory?: boolean }): Promise<Summary>;
 }
 
 /** The CRI calls the server makes (CriClient has them). */
