@@ -5,6 +5,7 @@ import { printResult, type Result } from './report.js';
 
 const BENCHMARKS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<Result> }> }> = {
   api: { summary: 'API server: startup, idle RSS, create latency, LIST of 10k', load: () => import('./api.js') },
+  'pod-startup': { summary: 'pod startup latency (create → Running via watch) of 100 busybox pods on a real local node; needs root', load: () => import('./podstartup.js') },
   scheduler: { summary: 'scheduler: pods/s binding M pods onto N nodes on a real server (--nodes, --pods)', load: () => import('./scheduler.js') },
 };
 

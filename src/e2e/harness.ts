@@ -77,6 +77,16 @@ export interface ServerOptions {
   port?: number;           // default: a free loopback port
   args?: string[];         // more flags for `skiff server`
   readyTimeoutMs?: number; // default 60 s
+  /**
+   * Run the server's local node (a real kubelet and its own containerd; needs root): no
+   * --disable-agent, a free --kubelet-port and a cluster CIDR of its own, so it never
+   * collides with another node server on this machine (args given in `args` still win).
+   * Delete the pods (and wait for their containers to go) before stop(): stop({ clean })
+   * removes the data dir but not the node's CNI bridge (cmd/node-host.ts bridgeName,
+   * which e2e may not import): the caller deletes it, as bench/podstartup.ts does.
+   */
+  agent?: boolean;
+  clusterCIDR?: string;    // with agent: default 10.77.0.0/16
 }
 
 export class ServerProcess {
@@ -102,8 +112,11 @@ export class ServerProcess {
   static async start(o: ServerOptions = {}): Promise<ServerProcess> {
     const dataDir = o.dataDir ?? tempDir();
     const port = o.port ?? await freePort();
-    // no local node: tests share this machine, and each node would start a containerd
-    const args = [MAIN_JS, 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--disable-agent', ...(o.args ?? [])];
+    // no local node unless asked: tests share this machine, and each node starts a containerd
+    const node = o.agent
+      ? ['--kubelet-port', String(await freePort()), '--cluster-cidr', o.clusterCIDR ?? '10.77.0.0/16']
+      : ['--disable-agent'];
+    const args = [MAIN_JS, 'server', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', ...node, ...(o.args ?? [])];
     const t0 = performance.now();
     // as the ./skiff launcher runs it
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { MALLOC_ARENA_MAX: '2', ...process.env } });
