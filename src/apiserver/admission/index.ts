@@ -1,5 +1,6 @@
-// The admission chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and
-// the Service allocators. Plugins that need stored objects read them through the Cluster.
+// The admission chain: the mutating plugins (ServiceAccount, DefaultTolerationSeconds,
+// Priority, DefaultStorageClass) before validation; NamespaceLifecycle and the Service
+// allocators after it. Plugins that need stored objects read them through the Cluster.
 import { ApiError, notFound, type FieldError } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
@@ -35,22 +36,28 @@ export class Admissions implements Admission {
     });
   }
 
-  async admit(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined, ctx: RequestContext): Promise<void> {
-    if (op === 'create' && ri.namespaced) await this.namespaceLifecycle(ri, obj);
-    if (ri.group === '' && ri.plural === 'pods' && op === 'create') {
+  /** The mutating plugins: ServiceAccount, DefaultTolerationSeconds, Priority, DefaultStorageClass. */
+  async mutateCreate(ri: ResourceInfo, obj: Obj, ctx: RequestContext): Promise<void> {
+    if (ri.group === '' && ri.plural === 'pods') {
       const errs: FieldError[] = mutatePod(obj);
       const why = errs.length ? errs.map((e) => e.detail).join(', ')
         : await admitPriority(obj, async () => (await this.cluster.registryByName('scheduling.k8s.io', 'priorityclasses').list('', {})).items);
       if (why) throw new ApiError(403, 'Forbidden', `pods "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: 'pods' });
     }
-    if (ri.group === '' && ri.plural === 'services') {
-      this.held.set(obj, this.services.allocate(obj, old));
-    }
-    if (op === 'create' && ri.group === '' && ri.plural === 'persistentvolumeclaims') {
+    if (ri.group === '' && ri.plural === 'persistentvolumeclaims' && obj.spec) {
       // DefaultStorageClass: a claim that names no class gets the default one
       const classes = (await this.cluster.registryByName('storage.k8s.io', 'storageclasses').list('', {})).items;
       const name = defaultStorageClassFor(obj, classes);
       if (name) obj.spec.storageClassName = name;
+    }
+    void ctx;
+  }
+
+  /** The validating plugins (NamespaceLifecycle) and the Service IP and port reservations. */
+  async admit(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined, ctx: RequestContext): Promise<void> {
+    if (op === 'create' && ri.namespaced) await this.namespaceLifecycle(ri, obj);
+    if (ri.group === '' && ri.plural === 'services') {
+      this.held.set(obj, this.services.allocate(obj, old));
     }
     void ctx;
   }

@@ -150,9 +150,12 @@ export class Registry {
     if (this.strategy.generation) m.generation = 1; else delete m.generation;
     if (this.strategy.statusSubresource && !this.strategy.keepStatusOnCreate) delete obj.status;
     this.strategy.prepareForCreate?.(obj, ctx);
+    // As kube-apiserver: the field manager records what the client sent, then mutating
+    // admission fills in (unowned) fields, then the result is validated.
+    hooks.trackCreate(this.ri, obj, ctx, !!this.strategy.statusSubresource);
+    await this.admission.mutateCreate?.(this.ri, obj, ctx);
     const errs: FieldError[] = [...hooks.validateCreate(this.ri, obj), ...(this.strategy.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw invalid(this.ri.group, this.ri.kind, m.name ?? '', errs);
-    hooks.trackCreate(this.ri, obj, ctx, !!this.strategy.statusSubresource);
     return obj;
   }
 

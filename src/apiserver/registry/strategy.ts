@@ -53,7 +53,12 @@ export interface Strategy {
 }
 
 export interface Admission {
-  /** Mutating+validating admission before a create/update is stored. Throws ApiError to refuse. */
+  /**
+   * Mutating admission of a create, after defaulting and before validation (kube-apiserver
+   * runs the mutating plugins first, so what they fill in is validated too). Throws ApiError.
+   */
+  mutateCreate?(ri: ResourceInfo, obj: Obj, ctx: RequestContext): Promise<void>;
+  /** Validating admission (and reservations) before a create/update is stored. Throws ApiError to refuse. */
   admit?(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined, ctx: RequestContext): Promise<void>;
   /** Called when a write that admission prepared did not happen (dry run, conflict): release reservations. */
   abort?(op: 'create' | 'update', ri: ResourceInfo, obj: Obj, old: Obj | undefined): void;
