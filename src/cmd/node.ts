@@ -5,13 +5,17 @@
 // port-forward). Where containers cannot run it says exactly why and stays idle: the
 // control plane keeps running without a container node. Started and stopped by node-host.ts.
 import { setMaxListeners } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RestClient } from '../client/rest.js';
 import type { Logger } from '../client/log.js';
+import type { KubeletConfig } from '../kubelet/config/index.js';
 import { CriClient } from '../kubelet/cri/client.js';
 import { KubeletStartError, startKubelet } from '../kubelet/index.js';
 import { ensureRuntimePackages, startRuntime, type ContainerdHandle } from '../kubelet/runtime/index.js';
 import { startKubeletServer, type KubeletServer } from '../kubelet/server/index.js';
+import { StatsProvider } from '../kubelet/stats/index.js';
 
 export interface NodeData {
   server: string;
@@ -30,6 +34,8 @@ export interface NodeData {
   bridge: string;
   clusterDomain?: string;
   clusterDNS?: string[];
+  /** --kubelet-config, decoded by the parent. */
+  kubeletConfig?: KubeletConfig;
 }
 
 /** Messages to the parent. */
@@ -68,10 +74,15 @@ async function main(): Promise<void> {
     if (!pre.ok) {
       post({ type: 'unavailable', reason: pre.reason });
     } else {
+      // static pods: the KubeletConfiguration's staticPodPath, else DATA_DIR/manifests
+      const kc = d.kubeletConfig;
+      const staticPodPath = kc?.staticPodPath ?? join(d.dataDir, 'manifests');
+      if (!kc?.staticPodPath) mkdirSync(staticPodPath, { recursive: true, mode: 0o700 });
       client = new RestClient({ server: d.server, ca: d.ca, cert: d.client.cert, key: d.client.key, ...d.loopback, userAgent: `kubelet/v1.32.0 (linux) skiff` });
       const kubelet = await startKubelet({
         client, nodeName: d.nodeName, dataDir: d.dataDir, nodeIP: d.nodeIP, kubeletPort: d.kubeletPort,
-        clusterDomain: d.clusterDomain, clusterDNS: d.clusterDNS, signal, log: logger,
+        clusterDomain: kc?.clusterDomain ?? d.clusterDomain, clusterDNS: kc?.clusterDNS.length ? kc.clusterDNS : d.clusterDNS, signal, log: logger,
+        config: kc, staticPodPath, cgroupRoot: kc?.cgroupRoot, nodeStatusIntervalMs: kc?.nodeStatusUpdateFrequencyMs, leaseDurationSeconds: kc?.nodeLeaseDurationSeconds,
         runtime: async (podCIDR) => {
           const r = await startRuntime({ dataDir: d.dataDir, podCIDR, bridge: d.bridge, signal, log: say });
           if (!r.ok) throw new Error(r.reason);
@@ -84,7 +95,8 @@ async function main(): Promise<void> {
       try {
         server = await startKubeletServer({
           port: d.kubeletPort, tls: { cert: d.serving.cert, key: d.serving.key, ca: d.ca },
-          locator: kubelet.locator, cri: cri!, signal, log: say,
+          locator: { ...kubelet.locator, pods: () => [...kubelet.pods.values()] }, cri: cri!, signal, log: say,
+          stats: new StatsProvider({ nodeName: d.nodeName, dataDir: d.dataDir, cri: cri!, runtimePid: () => containerd?.pid }),
         });
       } catch (e) {
         say(`kubelet: cannot serve on port ${d.kubeletPort} (${(e as Error).message}): logs, exec and port-forward will not work`);

@@ -118,7 +118,7 @@ export async function serve(cfg: ServerConfig): Promise<number> {
       if (signal.aborted) throw STOPPED;
       node = startNode({
         server: local, ca: pki.ca.cert, client: kubeletClient, serving: kubeletServing, dataDir: cfg.dataDir,
-        nodeName, nodeIP: cfg.advertiseAddress, kubeletPort: cfg.kubeletPort, bridge: bridgeName(cfg.dataDir),
+        nodeName, nodeIP: cfg.advertiseAddress, kubeletPort: cfg.kubeletPort, bridge: bridgeName(cfg.dataDir), kubeletConfig: cfg.kubeletConfig,
         loopback: lb && { socketPath: lb.options.socketPath, token: lb.tokens.node },
       }, signal, (m) => log(m)).stopped;
     }

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { KubeletConfigError, loadKubeletConfig, type KubeletConfig } from '../kubelet/config/index.js';
 import { parseCidr } from '../pki/cidr.js';
 import { flagUsage, intFlag, parseFlags, UsageError, type Flags } from './flags.js';
 import { defaultDataDir } from './paths.js';
@@ -19,6 +20,7 @@ export const SERVER_FLAGS: Flags = {
   'simulated-nodes': { type: 'string', help: 'register N simulated nodes (pods on them run without containers) <N>', default: '0' },
   'disable-agent': { type: 'boolean', help: 'run no local node: no kubelet, no containers (k3s\'s flag)' },
   'kubelet-port': { type: 'string', arg: 'PORT', help: 'HTTPS port of the local kubelet (logs, exec, port-forward)', default: '10250' },
+  'kubelet-config': { type: 'string', arg: 'FILE', help: 'a KubeletConfiguration file (kubelet.config.k8s.io/v1beta1, YAML or JSON) for the local node' },
   'tls-san': { type: 'string', arg: 'NAME', multiple: true, help: 'another host name or IP for the serving certificate (repeatable)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
@@ -50,6 +52,8 @@ export interface ServerConfig {
   /** Run no local node (--disable-agent). */
   disableAgent: boolean;
   kubeletPort: number;
+  /** The local node's KubeletConfiguration (--kubelet-config), decoded and checked. */
+  kubeletConfig?: KubeletConfig;
 }
 
 /** Flags → config; throws UsageError for anything a user could have mistyped. */
@@ -80,6 +84,8 @@ export function serverConfig(argv: string[]): ServerConfig | 'help' {
     simulatedNodes: intFlag('simulated-nodes', str('simulated-nodes'), 0, 0, 100_000),
     disableAgent: v['disable-agent'] === true,
     kubeletPort: intFlag('kubelet-port', str('kubelet-port'), 10250, 1, 65535),
+    // a broken file stops the server before anything starts, naming what is wrong
+    kubeletConfig: str('kubelet-config') !== undefined ? loadKubeletConfig(resolve(str('kubelet-config')!)) : undefined,
   };
 }
 
@@ -103,6 +109,10 @@ export async function runServer(argv: string[]): Promise<number> {
   try {
     cfg = serverConfig(argv);
   } catch (e) {
+    if (e instanceof KubeletConfigError) {
+      process.stderr.write(`skiff server: ${e.message}\n`);
+      return 2;
+    }
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`skiff server: ${e.message}\n\n${SERVER_USAGE}`);
     return 2;

@@ -39,11 +39,14 @@ import { RuntimeManager } from './kuberuntime/manager.js';
 import { desiredNodeStatus, nodeImages, registrationNode, runtimeHealth, type NodeStatusInput } from './kuberuntime/node.js';
 import { swapAccounting } from './kuberuntime/resources.js';
 import { envSourcesFromClient, expandCommand, makeEnvironment } from './env/index.js';
+import { nodeAllocatable, SysctlAllowlist, type KubeletConfig } from './config/index.js';
 import { ProbeManager } from './prober/index.js';
 import { VolumeManager } from './volumes/index.js';
 import { RuntimeIndex, type ContainerLocator } from './pods/locator.js';
 import { canonicalJson } from './pods/statuspatch.js';
 import { PODS, PodSyncer } from './pods/sync.js';
+import { StaticPods } from './static/manager.js';
+import { isMirrorPod } from './static/source.js';
 
 export const NODES: ResourceRef = findResource('', 'v1', 'nodes')!;
 export const DEFAULT_KUBELET_PORT = 10250;
@@ -78,6 +81,10 @@ export interface KubeletOptions {
   leaseDurationSeconds?: number;
   cgroupRoot?: string;
   podWorkers?: number;
+  /** A KubeletConfiguration (--kubelet-config): maxPods, allocatable, allowed sysctls, registerNode. */
+  config?: KubeletConfig;
+  /** Where static pods' manifests are (a directory or one file); none without it. */
+  staticPodPath?: string;
 }
 
 /** The runtime could not start: nothing of the node is left registered. */
@@ -133,6 +140,7 @@ export class Kubelet {
     return {
       nodeName: this.nodeName, nodeIP: this.o.nodeIP, hostname: this.o.hostname ?? os.hostname(), kubeletPort: this.o.kubeletPort ?? DEFAULT_KUBELET_PORT,
       machine: this.machine, runtimeVersion: this.runtimeVersion, health, images, current, now: new Date(this.clock.now()),
+      ...(this.o.config ? { maxPods: this.o.config.maxPods, allocatable: (cap: Record<string, string>) => nodeAllocatable(cap, this.o.config!) } : {}),
     };
   }
 
@@ -140,6 +148,12 @@ export class Kubelet {
   async register(): Promise<void> {
     const signal = this.o.signal;
     const want = registrationNode(this.statusInput({ ready: false, notReadyMessage: NETWORK_NOT_READY_MESSAGE }, []));
+    if (this.o.config?.registerNode === false) {
+      // registerNode: false — someone else creates the Node; until then this retries.
+      const n = await this.o.client.get(NODES, '', this.nodeName, { signal });
+      this.nodeUID = n.metadata.uid;
+      return;
+    }
     try {
       const n = await this.o.client.create(NODES, '', want, { signal });
       this.nodeUID = n.metadata.uid;
@@ -231,6 +245,14 @@ export class Kubelet {
       clusterDomain: o.clusterDomain ?? 'cluster.local', clusterDNS: o.clusterDNS ?? [], hostResolv: hostResolv(),
       memoryCapacity: this.machine.memoryBytes, limitSwap: swapAccounting(), cgroupRoot: o.cgroupRoot, clock: this.clock, log: this.log,
     });
+    const sysctls = new SysctlAllowlist(o.config?.allowedUnsafeSysctls ?? []);
+    // static pods (staticPodPath) join the API's pods here, keyed by their own uid
+    const statics = o.staticPodPath ? new StaticPods({
+      client: o.client, nodeName: this.nodeName, path: o.staticPodPath, nodeUID: () => this.nodeUID || undefined, log: this.log,
+      intervalMs: o.config?.fileCheckFrequencyMs,
+      onPod: (p) => this.podSeen(p, this.syncer?.isOwnWrite(p)),
+      onGone: (uid) => this.podGone(uid),
+    }) : undefined;
     const index = new RuntimeIndex(runtime.logsRoot, (ns, name) => this.byKey.get(`${ns}/${name}`),
       (uid) => this.syncer?.records.get(uid)?.status ?? this.pods.get(uid)?.status);
     this.index = index;
@@ -240,13 +262,17 @@ export class Kubelet {
       allocatable: () => this.currentNode()?.status?.allocatable ?? {},
       onRecord: (rec) => index.upsertPod(rec.runtime, rec.namespace, rec.name),
       onForget: (uid) => index.remove(index.podContainers(uid).map((c) => c.id)),
+      admit: (pod) => sysctls.admit(pod),
+      mirrorOf: (pod) => statics?.mirrorOf(pod),
       clock: this.clock, log: this.log,
     });
     const pods = new Informer(o.client, PODS, { fieldSelector: `spec.nodeName=${this.nodeName}`, log: this.log });
     pods.addEventHandler({
-      onAdd: (p) => this.podSeen(p),
-      onUpdate: (_old, p) => this.podSeen(p, this.syncer?.isOwnWrite(p)),
+      // mirror pods are the API's view of static pods: never run as pods of their own
+      onAdd: (p) => (isMirrorPod(p) ? statics?.mirrorSeen(p) : this.podSeen(p)),
+      onUpdate: (_old, p) => (isMirrorPod(p) ? statics?.mirrorSeen(p) : this.podSeen(p, this.syncer?.isOwnWrite(p))),
       onDelete: (p) => {
+        if (isMirrorPod(p)) { statics?.mirrorGone(p); return; }
         const uid: string = p.metadata?.uid;
         this.pods.delete(uid);
         const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
@@ -255,6 +281,7 @@ export class Kubelet {
       },
     });
     this.loops.push(pods.run(signal));
+    if (statics) this.loops.push(statics.run(signal));
     this.loops.push(runController({
       name: 'kubelet-pods', queue: this.queue, informers: [pods], workers: o.podWorkers ?? 16, log: this.log,
       sync: async (uid, s) => {
@@ -263,6 +290,15 @@ export class Kubelet {
       },
     }, signal));
     this.loops.push(this.loop(() => this.relist(pods), o.relistIntervalMs ?? 1000));
+  }
+
+  /** A static pod whose file went: it stops like a pod the API no longer has. */
+  private podGone(uid: string): void {
+    const p = this.pods.get(uid);
+    this.pods.delete(uid);
+    const key = `${p?.metadata?.namespace}/${p?.metadata?.name}`;
+    if (this.byKey.get(key) === uid) this.byKey.delete(key);
+    this.queue.add(uid);
   }
 
   /** A pod added or changed; the echo of this kubelet's own status write needs no sync. */

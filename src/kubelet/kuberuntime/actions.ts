@@ -32,6 +32,8 @@ export interface PodActions {
   sidecarsToStart: Obj[];
   containersToStart: Obj[];
   containersToKill: ContainerToKill[];
+  /** Ephemeral containers never started yet (they are never restarted). */
+  ephemeralToStart: Obj[];
 }
 
 /** Probe verdicts the plan needs (module C's ProbeManager answers them). */
@@ -119,7 +121,7 @@ export function computePodActions(pod: Obj, rs: RuntimePodStatus, probes: ProbeV
   const sb = sandboxChanged(pod, rs);
   const a: PodActions = {
     killPod: sb.changed, createSandbox: sb.changed, sandboxId: sb.sandboxId, attempt: sb.attempt,
-    sidecarsToStart: [], containersToStart: [], containersToKill: [],
+    sidecarsToStart: [], containersToStart: [], containersToKill: [], ephemeralToStart: [],
   };
   const containers: Obj[] = pod?.spec?.containers ?? [];
 
@@ -140,10 +142,18 @@ export function computePodActions(pod: Obj, rs: RuntimePodStatus, probes: ProbeV
     return a;
   }
 
+  // Ephemeral containers may start before initialization is complete; in a fresh sandbox
+  // they wait for the next sync, and they never start in a pod that is done.
+  if (!pod.metadata?.deletionTimestamp) {
+    a.ephemeralToStart = (pod.spec?.ephemeralContainers ?? []).filter((c: Obj) => !latestContainer(rs, c.name));
+  }
   const init = initPlan(pod, rs, probes);
   a.sidecarsToStart = init.sidecarsToStart;
   if (!init.done) {
-    if (init.failed) a.killPod = true;
+    if (init.failed) {
+      a.killPod = true;
+      a.ephemeralToStart = [];
+    }
     else {
       if (init.killFirst) a.containersToKill.push({ id: init.killFirst.id, name: init.killFirst.name, message: `Init container is in "${init.killFirst.state}" state, try killing it before restart`, reason: 'unknown' });
       a.nextInit = init.next;
@@ -182,7 +192,10 @@ export function computePodActions(pod: Obj, rs: RuntimePodStatus, probes: ProbeV
     }
     a.containersToKill.push({ id: s.id, name: c.name, message, reason });
   }
-  if (keep === 0 && a.containersToStart.length === 0) a.killPod = true;
+  if (keep === 0 && a.containersToStart.length === 0) {
+    a.killPod = true;
+    a.ephemeralToStart = [];
+  }
   return a;
 }
 

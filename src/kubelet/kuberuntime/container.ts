@@ -5,8 +5,8 @@
 // security context (container settings over the pod's).
 
 import type { Obj } from '../../api/types.js';
-import type { ContainerConfig, LinuxContainerResources, LinuxContainerSecurityContext, Mount, ProfileType, SecurityProfile } from '../cri/types.js';
-import { containerAnnotations, containerLabels } from './labels.js';
+import type { ContainerConfig, LinuxContainerResources, LinuxContainerSecurityContext, Mount, NamespaceOption, ProfileType, SecurityProfile } from '../cri/types.js';
+import { containerAnnotations, containerLabels, type ContainerType } from './labels.js';
 import { namespaceOptions } from './sandbox.js';
 
 /** What the runtime hides from containers' /proc and /sys unless procMount is Unmasked (securitycontext defaults). */
@@ -30,8 +30,12 @@ function profile(p: Obj | undefined, dflt: ProfileType | undefined): SecurityPro
 
 const has = (v: unknown): boolean => v !== undefined && v !== null;
 
-/** The container's effective security context for the runtime (container fields win over the pod's). */
-export function containerSecurityContext(pod: Obj, container: Obj): LinuxContainerSecurityContext {
+/**
+ * The container's effective security context for the runtime (container fields win over the
+ * pod's). `targetId`: an ephemeral container's target (--target) whose PID namespace it
+ * joins, unless the pod already shares one (host PID, shareProcessNamespace).
+ */
+export function containerSecurityContext(pod: Obj, container: Obj, targetId?: string): LinuxContainerSecurityContext {
   const psc: Obj = pod.spec?.securityContext ?? {};
   const csc: Obj = container.securityContext ?? {};
   const runAsUser = has(csc.runAsUser) ? csc.runAsUser : psc.runAsUser;
@@ -43,7 +47,7 @@ export function containerSecurityContext(pod: Obj, container: Obj): LinuxContain
   const unmasked = csc.procMount === 'Unmasked';
   const out: LinuxContainerSecurityContext = {
     privileged,
-    namespaceOptions: namespaceOptions(pod),
+    namespaceOptions: targetNamespaces(namespaceOptions(pod), targetId),
     readonlyRootfs: csc.readOnlyRootFilesystem === true,
     supplementalGroups: groups,
     noNewPrivs: csc.allowPrivilegeEscalation === false,
@@ -62,11 +66,17 @@ export function containerSecurityContext(pod: Obj, container: Obj): LinuxContain
   return out;
 }
 
+function targetNamespaces(ns: NamespaceOption, targetId: string | undefined): NamespaceOption {
+  return targetId && ns.pid === 'CONTAINER' ? { ...ns, pid: 'TARGET', targetId } : ns;
+}
+
 export interface ContainerConfigInput {
   pod: Obj;
   container: Obj;
-  type: 'init' | 'regular';
+  type: ContainerType;
   restartCount: number;
+  /** The CRI id of an ephemeral container's target container. */
+  targetId?: string;
   /** The image id the node resolved (ImageStatus/PullImage). */
   imageRef: string;
   env: { name: string; value: string }[];
@@ -92,7 +102,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     stdin: !!c.stdin,
     stdinOnce: !!c.stdinOnce,
     tty: !!c.tty,
-    linux: { resources: i.resources, securityContext: containerSecurityContext(i.pod, c) },
+    linux: { resources: i.resources, securityContext: containerSecurityContext(i.pod, c, i.targetId) },
   };
   return cfg;
 }

@@ -20,7 +20,7 @@ export const ANN_POD_DELETION_GRACE = 'io.kubernetes.pod.deletionGracePeriod';
 export const ANN_POD_TERMINATION_GRACE = 'io.kubernetes.pod.terminationGracePeriod';
 export const ANN_PRESTOP_HANDLER = 'io.kubernetes.container.preStopHandler';
 export const ANN_CONTAINER_PORTS = 'io.kubernetes.container.ports';
-/** skiff's own: which list the container comes from (init, regular), for status without the spec. */
+/** skiff's own: which list the container comes from (init, regular, ephemeral), for status without the spec. */
 export const ANN_CONTAINER_TYPE = 'skiff.dev/container-type';
 
 /** Sandbox labels: the pod's own labels plus the three identifying ones (newPodLabels). */
@@ -49,7 +49,9 @@ export function containerLabels(pod: Obj, container: Obj): StrMap {
   };
 }
 
-export function containerAnnotations(pod: Obj, container: Obj, restartCount: number, type: 'init' | 'regular'): StrMap {
+export type ContainerType = 'init' | 'regular' | 'ephemeral';
+
+export function containerAnnotations(pod: Obj, container: Obj, restartCount: number, type: ContainerType): StrMap {
   const out: StrMap = {
     [ANN_CONTAINER_HASH]: containerHash(container),
     [ANN_RESTART_COUNT]: String(restartCount),
@@ -93,7 +95,7 @@ export interface LabeledContainerInfo {
   hash: string;
   terminationMessagePath: string;
   terminationMessagePolicy: string;
-  type: 'init' | 'regular';
+  type: ContainerType;
   /** Grace period to stop it with when its pod is gone (deletion grace, else termination grace). */
   gracePeriod?: number;
   preStop?: Obj;
@@ -113,7 +115,7 @@ export function containerInfo(labels: StrMap | undefined, annotations: StrMap | 
     hash: a[ANN_CONTAINER_HASH] ?? '',
     terminationMessagePath: a[ANN_TERMINATION_MESSAGE_PATH] ?? '',
     terminationMessagePolicy: a[ANN_TERMINATION_MESSAGE_POLICY] ?? 'File',
-    type: a[ANN_CONTAINER_TYPE] === 'init' ? 'init' : 'regular',
+    type: a[ANN_CONTAINER_TYPE] === 'init' || a[ANN_CONTAINER_TYPE] === 'ephemeral' ? a[ANN_CONTAINER_TYPE] : 'regular',
     gracePeriod: num(a[ANN_POD_DELETION_GRACE]) ?? num(a[ANN_POD_TERMINATION_GRACE]),
     preStop,
   };

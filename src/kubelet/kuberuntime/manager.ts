@@ -21,10 +21,11 @@ import { errorReason, type EnvProvider, type PodRuntimeInfo, type ProbeProvider,
 import { podDnsConfig, type HostResolv } from './dns.js';
 import { runHandler } from './hooks.js';
 import { goDuration, grpcErrorText, ImagePuller } from './images.js';
-import { containerHash } from './labels.js';
+import { containerHash, type ContainerType } from './labels.js';
 import { containerResources } from './resources.js';
 import { podHostnameAndDomain, podLogDirectory, sandboxConfig } from './sandbox.js';
 import { latestContainer, newestFirst, RuntimeStatusReader, type RuntimeContainer, type RuntimePodStatus } from './status.js';
+import { imageUser, verifyRunAsNonRoot } from './nonroot.js';
 
 export const MIN_GRACE_SECONDS = 2;
 export const DEFAULT_GRACE_SECONDS = 30;
@@ -131,7 +132,7 @@ export class RuntimeManager {
   }
 
   /** Starts a container (startContainer): back-off, image, config, create, start, postStart. */
-  async startContainer(pod: Obj, c: Obj, type: 'init' | 'regular', rs: RuntimePodStatus, sb: SandboxInfo, info: PodRuntimeInfo, signal?: AbortSignal): Promise<StartResult> {
+  async startContainer(pod: Obj, c: Obj, type: ContainerType, rs: RuntimePodStatus, sb: SandboxInfo, info: PodRuntimeInfo, signal?: AbortSignal): Promise<StartResult> {
     const uid: string = pod.metadata.uid;
     const prev = latestContainer(rs, c.name);
     if (prev && prev.state === 'exited') {
@@ -162,14 +163,18 @@ export class RuntimeManager {
       env = await this.o.env.makeEnvironment(pod, c, info, (t, r, m) => this.o.event(pod, t, r, m));
       cmd = this.o.env.expandCommand(c, env);
       mounts = this.mounts(pod, c, restartCount, sb.ips, env);
+      const nonRoot = verifyRunAsNonRoot(pod, c, imageUser((await this.cri.imageStatus({ image: { image: img.imageRef } }, { signal })).image));
+      if (nonRoot) throw new Error(nonRoot);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       this.o.event(pod, 'Warning', 'Failed', `Error: ${message}`);
       return { ok: false, reason: errorReason(e) ?? 'CreateContainerConfigError', message };
     }
     mkdirSync(join(sb.config.logDirectory!, c.name), { recursive: true, mode: 0o755 });
+    // an ephemeral container with a target joins the target's PID namespace (getTargetID)
+    const targetId = type === 'ephemeral' && c.targetContainerName ? latestContainer(rs, c.targetContainerName)?.id : undefined;
     const config = containerConfig({
-      pod, container: c, type, restartCount, imageRef: img.imageRef, env: env, command: cmd.command, args: cmd.args, mounts,
+      pod, container: c, type, restartCount, targetId, imageRef: img.imageRef, env: env, command: cmd.command, args: cmd.args, mounts,
       resources: containerResources(pod, c, { memoryCapacity: this.o.memoryCapacity, limitSwap: this.o.limitSwap }),
     });
     let id: string;

@@ -19,6 +19,8 @@ export interface NodeStatusInput {
   kubeletPort: number;
   machine: MachineInfo;
   maxPods?: number;
+  /** Allocatable from capacity (a KubeletConfiguration's reservations and eviction thresholds). */
+  allocatable?: (capacity: Record<string, string>) => Record<string, string>;
   /** containerd://<version>, once the runtime is up. */
   runtimeVersion?: string;
   health: NodeHealth;
@@ -33,7 +35,8 @@ export function nodeAddresses(nodeIP: string, hostname: string): Obj[] {
 }
 
 export function desiredNodeStatus(i: NodeStatusInput): Obj {
-  const res = nodeResources(nodeCapacity(i.machine, i.maxPods));
+  const capacity = nodeCapacity(i.machine, i.maxPods);
+  const res = nodeResources(capacity, i.allocatable?.(capacity));
   const info = nodeInfo(i.nodeName, {
     machineID: i.machine.machineID || undefined,
     systemUUID: i.machine.systemUUID || undefined,

@@ -53,7 +53,9 @@ export function portMappings(pod: Obj): PortMapping[] {
   return out;
 }
 
-const privileged = (pod: Obj): boolean => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c: Obj) => c?.securityContext?.privileged === true);
+// ephemeral containers count too (HasPrivilegedContainer), though only a sandbox made after they were added has it
+const privileged = (pod: Obj): boolean => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]
+  .some((c: Obj) => c?.securityContext?.privileged === true);
 
 export interface SandboxConfigOptions {
   attempt: number;

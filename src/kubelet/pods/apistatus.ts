@@ -54,7 +54,7 @@ function stateOf(c: RuntimeContainer, old: Obj | undefined): Obj {
 }
 
 /** API statuses of one list of containers (init or regular), without readiness. */
-export function convertStatuses(i: StatusInput, specs: Obj[], oldList: Obj[] | undefined, isInit: boolean): Obj[] {
+export function convertStatuses(i: StatusInput, specs: Obj[], oldList: Obj[] | undefined, isInit: boolean, ephemeral = false): Obj[] {
   const hasInit = (i.pod.spec?.initContainers ?? []).length > 0;
   const old = new Map<string, Obj>((oldList ?? []).map((s) => [s.name, s]));
   const out = new Map<string, Obj>();
@@ -94,7 +94,9 @@ export function convertStatuses(i: StatusInput, specs: Obj[], oldList: Obj[] | u
   for (const c of specs) {
     const latest = latestContainer(i.rs, c.name);
     if (isInit && latest && latest.state === 'exited' && latest.exitCode === 0 && !isSidecar(c)) continue;
-    if (!(isInit && isSidecar(c) ? latest?.state !== 'running' : shouldRestart(i.pod, latest))) continue;
+    // an ephemeral container only ever starts once
+    const again = ephemeral ? !latest : isInit && isSidecar(c) ? latest?.state !== 'running' : shouldRestart(i.pod, latest);
+    if (!again) continue;
     const why = i.reasons.get(c.name);
     if (!why) continue;
     const s = out.get(c.name)!;
@@ -180,6 +182,10 @@ export function generatePodStatus(i: StatusInput): Obj {
   st.startTime = old.startTime ?? nowRFC3339(i.now);
   if (inits.length) st.initContainerStatuses = initStatuses;
   else delete st.initContainerStatuses;
+  // ephemeral containers are never ready and have no probes
+  const ephemerals: Obj[] = spec.ephemeralContainers ?? [];
+  if (ephemerals.length) st.ephemeralContainerStatuses = convertStatuses(i, ephemerals, old.ephemeralContainerStatuses, false, true);
+  else delete st.ephemeralContainerStatuses;
   st.containerStatuses = statuses;
   st.qosClass = old.qosClass ?? podQOSClass(pod);
   return st;

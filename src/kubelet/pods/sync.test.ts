@@ -184,6 +184,19 @@ test('a missing image: ErrImagePull with the runtime\'s error, then ImagePullBac
   assert.deepEqual(w, { reason: 'ImagePullBackOff', message: `Back-off pulling image "nginx:nope": ErrImagePull: ${err}` });
   assert.ok(s.events.includes('Normal BackOff Back-off pulling image "nginx:nope"'));
   assert.equal(s.cri.calls.filter((c) => c.startsWith('PullImage')).length, 1, 'no pull during the back-off');
+  // a second failure doubles the back-off to 20 s; the pod comes back within 10 s and
+  // reports ImagePullBackOff meanwhile (not ErrImagePull until the next pull)
+  s.clock.advance(10_000);
+  await s.sync();
+  assert.equal((await s.get()).status.containerStatuses[0].state.waiting.reason, 'ErrImagePull');
+  assert.equal(s.cri.calls.filter((c) => c.startsWith('PullImage')).length, 2);
+  s.clock.advance(1000);
+  const out = await s.sync();
+  assert.ok(out.requeueAfterMs! <= 10_100, `requeued within the pod worker's 10 s, not the 20 s back-off: ${out.requeueAfterMs}`);
+  s.clock.advance(out.requeueAfterMs!);
+  await s.sync();
+  assert.equal((await s.get()).status.containerStatuses[0].state.waiting.reason, 'ImagePullBackOff');
+  assert.equal(s.cri.calls.filter((c) => c.startsWith('PullImage')).length, 2, 'still in the 20 s back-off');
   delete s.cri.pullError;
   s.clock.advance(10_000);
   await s.sync();

@@ -20,6 +20,8 @@ import { isTerminalPhase } from '../node/podstatus.js';
 import { computePodActions } from '../kuberuntime/actions.js';
 import { errorReason, type PodRuntimeInfo, type ProbeProvider, type VolumeProvider } from '../kuberuntime/deps.js';
 import { DEFAULT_GRACE_SECONDS, type RuntimeManager, type SandboxInfo } from '../kuberuntime/manager.js';
+import type { ContainerType } from '../kuberuntime/labels.js';
+import { podQOSClass } from '../kuberuntime/resources.js';
 import type { RuntimePodStatus } from '../kuberuntime/status.js';
 import { generatePodStatus, type WaitingReason } from './apistatus.js';
 import { mergePatchDiff } from './statuspatch.js';
@@ -29,6 +31,8 @@ export const PODS: ResourceRef = findResource('', 'v1', 'pods')!;
 export const RESYNC_MS = 30_000;
 /** Retry of a sandbox or volume failure. */
 export const RETRY_MS = 5_000;
+/** Requeue after a container failed to start (upstream's pod worker backOffPeriod). */
+export const ERROR_REQUEUE_MS = 10_000;
 
 export interface PodSyncerOptions {
   client: KubeClient;
@@ -42,6 +46,10 @@ export interface PodSyncerOptions {
   /** Called with what each sync learned, and when a pod is forgotten. */
   onRecord?: (rec: PodRecord) => void;
   onForget?: (uid: string) => void;
+  /** The node's admission of a new pod (sysctls, ...): why it may not run here, if it may not. */
+  admit?: (pod: Obj) => { reason: string; message: string } | undefined;
+  /** Static pods' status goes to their mirror pod (null: no mirror yet); undefined for API pods. */
+  mirrorOf?: (pod: Obj) => Obj | null | undefined;
   clock?: Clock;
   log?: Logger;
 }
@@ -138,6 +146,9 @@ export class PodSyncer {
   private async syncRunning(pod: Obj, rs: RuntimePodStatus, signal?: AbortSignal): Promise<SyncOutcome> {
     const uid: string = pod.metadata.uid;
     const rt = this.o.runtime;
+    // A pod seen for the first time passes the node's admission (canAdmitPod) or fails here.
+    const rejected = !pod.status?.startTime && !rs.containers.length && !rs.sandboxes.length ? this.o.admit?.(pod) : undefined;
+    if (rejected) return this.reject(pod, rs, rejected, signal);
     // The pod is accepted: report it (Pending, ContainerCreating) before anything slow happens.
     if (!pod.status?.startTime) pod = await this.writeStatus(pod, this.status(pod, rs, false), signal);
     const sandboxIPs = rs.sandboxes[0]?.ready ? rs.sandboxes[0].ips : [];
@@ -183,7 +194,9 @@ export class PodSyncer {
     if (sandbox) {
       const info = this.runtimeInfo(sandbox.ips);
       const reasons = this.reasonsOf(uid);
-      const starts: [Obj, 'init' | 'regular'][] = [
+      // ephemeral containers first: they debug a pod whose init containers fail to start
+      const starts: [Obj, ContainerType][] = [
+        ...a.ephemeralToStart.map((c): [Obj, 'ephemeral'] => [c, 'ephemeral']),
         ...a.sidecarsToStart.map((c): [Obj, 'init'] => [c, 'init']),
         ...(a.nextInit ? [[a.nextInit, 'init'] as [Obj, 'init']] : []),
         ...a.containersToStart.map((c): [Obj, 'regular'] => [c, 'regular']),
@@ -193,7 +206,9 @@ export class PodSyncer {
         if (r.ok) reasons.delete(c.name);
         else {
           reasons.set(c.name, { reason: r.reason, message: r.message });
-          if (r.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, r.retryAt);
+          // like the pod worker's requeue after a sync error (backOffPeriod 10 s): a long
+          // image-pull back-off is then reported as ImagePullBackOff while it lasts
+          retryAt = Math.min(retryAt ?? Infinity, r.retryAt ?? Infinity, this.clock.now() + ERROR_REQUEUE_MS);
         }
       }
       await this.o.volumes.refresh(pod, info).catch((e) => this.log.warn(`pod ${pod.metadata.namespace}/${pod.metadata.name}: volume refresh: ${errMsg(e)}`));
@@ -214,6 +229,15 @@ export class PodSyncer {
     let wait = retryAt !== undefined ? Math.max(0, retryAt - now) + 20 : RESYNC_MS;
     if (deadline !== undefined) wait = Math.min(wait, Math.max(0, deadline - now));
     return { requeueAfterMs: wait };
+  }
+
+  /** rejectPod: a Warning event and a Failed status saying why; nothing of the pod runs. */
+  private async reject(pod: Obj, rs: RuntimePodStatus, why: { reason: string; message: string }, signal?: AbortSignal): Promise<SyncOutcome> {
+    this.o.event(pod, 'Warning', why.reason, why.message);
+    const status = { ...(pod.status ?? {}), phase: 'Failed', reason: why.reason, message: `Pod was rejected: ${why.message}`, qosClass: pod.status?.qosClass ?? podQOSClass(pod) };
+    const written = await this.writeStatus(pod, status, signal);
+    this.record(written, rs, status);
+    return {};
   }
 
   /** activeDeadlineSeconds passed: the kubelet stops the pod and fails it (DeadlineExceeded). */
@@ -318,11 +342,15 @@ export class PodSyncer {
   async writeStatus(pod: Obj, status: Obj, signal?: AbortSignal): Promise<Obj> {
     const diff = mergePatchDiff(pod.status ?? {}, status);
     if (diff === undefined) return pod;
-    const md = pod.metadata;
+    const mirror = this.o.mirrorOf?.(pod);
+    if (mirror === null) return { ...pod, status };
+    const md = (mirror ?? pod).metadata;
     try {
-      const out = await this.o.client.patch(PODS, md.namespace, md.name, 'merge', { metadata: { uid: md.uid }, status: diff }, { subresource: 'status', signal });
-      this.written.set(md.uid, out);
-      this.writtenRV.set(md.uid, out.metadata?.resourceVersion);
+      let out = await this.o.client.patch(PODS, md.namespace, md.name, 'merge', { metadata: { uid: md.uid }, status: diff }, { subresource: 'status', signal });
+      // a mirror's answer, seen as the static pod it mirrors
+      if (mirror) out = { ...pod, metadata: { ...pod.metadata, resourceVersion: out.metadata?.resourceVersion }, status: out.status };
+      this.written.set(pod.metadata.uid, out);
+      this.writtenRV.set(pod.metadata.uid, out.metadata?.resourceVersion);
       return out;
     } catch (e) {
       // Deleted meanwhile, or replaced by a pod of the same name: the informer brings the news.

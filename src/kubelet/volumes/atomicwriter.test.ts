@@ -19,7 +19,7 @@ describe('AtomicWriter', () => {
     assert.equal(await w.write(payload({ MODE: 'fast', 'conf/app.yaml': 'a: 1', secret: ['s', 0o600] })), true);
     const ts = tsDirs(dir);
     assert.equal(ts.length, 1);
-    assert.match(ts[0], /^\.\.2025_02_03_04_05_06\./);
+    assert.match(ts[0], /^\.\.2025_02_03_04_05_06\.\d{1,10}$/, 'Go MkdirTemp suffix: a decimal number');
     assert.equal(readlinkSync(join(dir, '..data')), ts[0]);
     assert.equal(readlinkSync(join(dir, 'MODE')), '..data/MODE');
     assert.equal(readlinkSync(join(dir, 'conf')), '..data/conf');

@@ -10,7 +10,7 @@
 // point ..data_tmp at it and rename it over ..data, add missing user-visible links, drop
 // links of paths that went away, and remove the old version.
 
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 
 export interface FileProjection {
@@ -58,6 +58,19 @@ function tsDirPrefix(now: Date): string {
   return `..${now.getUTCFullYear()}_${p(now.getUTCMonth() + 1)}_${p(now.getUTCDate())}_${p(now.getUTCHours())}_${p(now.getUTCMinutes())}_${p(now.getUTCSeconds())}.`;
 }
 
+/** Like Go's os.MkdirTemp (what the kubelet uses): prefix + a random decimal uint32, mode 0700. */
+async function mkdirTempDigits(prefix: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const dir = prefix + String(Math.floor(Math.random() * 0x100000000));
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 100) throw err;
+    }
+  }
+}
+
 async function readlinkOrEmpty(path: string): Promise<string> {
   try {
     return await readlink(path);
@@ -97,7 +110,7 @@ export class AtomicWriter {
       return false;
     }
 
-    const tsDir = await mkdtemp(join(this.targetDir, tsDirPrefix(this.now())));
+    const tsDir = await mkdirTempDigits(join(this.targetDir, tsDirPrefix(this.now())));
     const tsDirName = tsDir.slice(this.targetDir.length + 1);
     try {
       await chmod(tsDir, 0o755);
