@@ -164,8 +164,12 @@ export class StaticPods {
         }
         this.o.onPod(this.merged(pod));
       } catch (e) {
-        // the informer has not told of the existing one yet: it will
         if (!isAlreadyExists(e)) this.log.warn(`mirror pod ${keyOf(pod)}: ${errMsg(e)}`);
+        // one exists (a previous run's, maybe stale or being deleted): look at it, the next round decides
+        else {
+          const existing = await this.o.client.get(PODS, pod.metadata.namespace, pod.metadata.name, { signal }).catch(() => undefined);
+          if (existing && !this.mirrors.has(keyOf(pod))) { this.mirrors.set(keyOf(pod), existing); this.kicked = true; }
+        }
       } finally {
         this.creating.delete(keyOf(pod));
       }

@@ -109,6 +109,15 @@ test('mirror pods: created for each static pod, replaced when deleted or stale, 
   assert.equal(m.metadata.annotations[CONFIG_MIRROR_ANNOTATION], uid2);
   assert.equal(m.spec.containers[0].command[1], '7200');
 
+  // a stale mirror the informer has not reported yet (a previous run's, being deleted): found on create, replaced
+  const sp2 = new StaticPods({ client, nodeName: 'vm', path: d, nodeUID: () => 'node-uid', onPod: () => undefined, onGone: () => undefined });
+  await client.patch(PODS, 'default', 'web-vm', 'merge', { metadata: { annotations: { [CONFIG_MIRROR_ANNOTATION]: 'old-hash' } } });
+  sp2.rescan();
+  await sp2.reconcileMirrors();
+  await sp2.reconcileMirrors();
+  assert.equal((await client.get(PODS, 'default', 'web-vm')).metadata.annotations[CONFIG_MIRROR_ANNOTATION], uid2);
+  m = await client.get(PODS, 'default', 'web-vm');
+
   // the file goes: the pod stops and its mirror is deleted
   sp.mirrorSeen(m);
   rmSync(join(d, 'web.yaml'));
