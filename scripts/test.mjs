@@ -225,6 +225,13 @@ async function main() {
         say('project runtime scenarios (test/scenarios/runtime)');
         await scenarios('scenarios project runtime', ['--needs', 'api,nodes,runtime', join(repo, 'test', 'scenarios', 'runtime')]);
       }
+      // Containers outlive a stopped server (a restart re-adopts them): delete what the
+      // scenarios left (their namespaces finish deleting in the background) and wait for
+      // the kubelet to remove the containers, so the run leaves none behind.
+      say('deleting the scenarios\' namespaces and waiting for their pods to go');
+      t0 = Date.now();
+      const gone = await deleteWorkloads(180_000);
+      record('scenario pods removed before the node stops', gone ? 1 : 0, gone ? 0 : 1, 0, t0, gone ? '' : 'pods still present after 3 min');
       await stopAndCheck('node server stops cleanly on SIGTERM');
     }
     // the runtime's own end-to-end tests: skiff's containerd under temp dirs, CRI round trips,
@@ -232,6 +239,22 @@ async function main() {
     say('runtime end-to-end tests: dist/kubelet/**/*.e2e.js');
     await nodeTests('e2e runtime (CRI, kubelet server)', findFiles(join(repo, 'dist', 'kubelet'), /\.e2e\.js$/), ['--test-concurrency=1']);
   }
+}
+
+/** Deletes every namespace but the system ones, then waits until the cluster has no pods. */
+async function deleteWorkloads(timeoutMs) {
+  const system = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+  const { out } = await run('kubectl', ['get', 'ns', '-o', 'jsonpath={.items[*].metadata.name}'], { env: server.env, capture: true, timeoutMs: 30_000 });
+  const names = out.trim().split(/\s+/).filter((n) => n && !system.has(n));
+  if (names.length) await run('kubectl', ['delete', 'ns', '--wait=false', ...names], { env: server.env, capture: true, timeoutMs: 60_000 });
+  await run('kubectl', ['delete', 'pods', '--all', '-n', 'default', '--wait=false'], { env: server.env, capture: true, timeoutMs: 60_000 });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await run('kubectl', ['get', 'pods', '-A', '-o', 'name'], { env: server.env, capture: true, timeoutMs: 30_000 });
+    if (r.code === 0 && r.out.trim() === '') return true;
+    await new Promise((res) => setTimeout(res, 2000));
+  }
+  return false;
 }
 
 /** Starts a server and reports where; a failed start is recorded as a failure (null). */
