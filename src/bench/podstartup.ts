@@ -32,10 +32,10 @@ import { cpus, hostname, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, ServerProcess, adminCreds, percentile, tempDir } from '../e2e/harness.js';
 import { bridgeName } from '../cmd/node-host.js';
+import { post, sleep } from './http.js';
 import type { Metric, Result } from './report.js';
 
 const NS = 'bench';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock milliseconds with sub-millisecond precision. */
 const now = () => performance.timeOrigin + performance.now();
 
@@ -158,14 +158,6 @@ function podObj(name: string): object {
   };
 }
 
-async function post(c: Client, path: string, body: object, what: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const r = await c.request('POST', path, body);
-    if (r.status === 201) return;
-    if ((r.status === 429 || r.status >= 500) && attempt < 5) { await sleep(100 * 2 ** attempt); continue; }
-    throw new Error(`create ${what}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
-  }
-}
 
 /**
  * Creates the named pods with `concurrency` requests in flight, recording send/response

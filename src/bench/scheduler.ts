@@ -24,13 +24,13 @@ import { silentLogger } from '../client/log.js';
 import { Client, ServerProcess, adminCreds, percentile } from '../e2e/harness.js';
 import { benchScheduler } from '../scheduler/bench.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { post, sleep } from './http.js';
 import type { Metric, Result } from './report.js';
 
 const NS = 'bench';
 const SCHEDULER_NAME = 'bench-scheduler';
 const LEASE_NS = 'kube-node-lease';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => b / 1048576;
 
 /** Runs make(i) for i in [0, count) with `concurrency` requests in flight; returns sorted latencies. */
@@ -49,15 +49,6 @@ async function many(count: number, concurrency: number, make: (i: number) => Pro
   return lat.sort((a, b) => a - b);
 }
 
-async function post(c: Client, path: string, body: object, what: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const r = await c.request('POST', path, body);
-    if (r.status === 201) return;
-    // 429/5xx under load: retry a few times, as client-go would
-    if ((r.status === 429 || r.status >= 500) && attempt < 5) { await sleep(100 * 2 ** attempt); continue; }
-    throw new Error(`create ${what}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
-  }
-}
 
 function nodeObj(name: string, now: string): object {
   const res = { cpu: '4', memory: '16Gi', pods: '110' };

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSyn
 import { join } from 'node:path';
 import { CriClient } from '../cri/client.js';
 import type { PodSandboxConfig } from '../cri/types.js';
-import { cgroupDirs, containersCanRun, subdirs, until } from './e2e-support.js';
+import { cgroupDirs, containersCanRun, subdirs, tearDownRuntime, until } from './e2e-support.js';
 import { containerdLayout, ensureOfflineImages, ensureRuntimePackages, listImages, startRuntime, type ContainerdHandle } from './index.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from './names.js';
 
@@ -125,26 +125,8 @@ test('a busybox pod runs through skiff\'s containerd over CRI with CNI networkin
     t.diagnostic(`containerd ${rt.version.runtimeVersion}, ${execFileSync('runc', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, snapshotter ${rt.snapshotter}, pod IP ${podIP}`);
   } finally {
     cri?.close();
-    if (rt) {
-      // Whatever a failed assertion left running goes first, so containerd can clean it up.
-      const c = new CriClient(rt.socket);
-      try {
-        for (const s of (await c.listPodSandbox()).items) {
-          await c.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
-          await c.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
-        }
-      } catch { /* containerd gone */ } finally { c.close(); }
-      await rt.stop();
-    }
+    await tearDownRuntime({ rt, cgroupParent, bridge, dataDir });
     ac.abort();
-    for (const dir of cgroupDirs(cgroupParent)) {
-      for (const sub of subdirs(dir)) try { rmdirSync(join(dir, sub)); } catch { /* busy */ }
-      try { rmdirSync(dir); } catch { /* busy */ }
-    }
-    try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* never created */ }
-    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(dataDir));
-    for (const m of mounts.reverse()) try { execFileSync('umount', ['-l', m]); } catch { /* gone */ }
-    rmSync(dataDir, { recursive: true, force: true });
     t.diagnostic(`timings (ms): ${JSON.stringify(timings)}`);
   }
   assert.equal(rt?.pid !== undefined && existsSync(`/proc/${rt.pid}`) && readFileSync(`/proc/${rt.pid}/cmdline`, 'utf8').includes('containerd'), false, 'containerd stopped');

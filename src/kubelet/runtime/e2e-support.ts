@@ -1,8 +1,11 @@
 // Shared by the runtime end-to-end tests (*.e2e.ts under src/kubelet): whether containers
 // can run here, polling, and where cgroups live.
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { CriClient } from '../cri/client.js';
+import type { ContainerdHandle } from './containerd.js';
 import { ensureRuntimePackages } from './install.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -50,4 +53,30 @@ export async function containersCanRun(t: TestContext): Promise<boolean> {
   }
   if (!pre.ok) throw new Error(pre.reason);
   return true;
+}
+
+/**
+ * Tears down what a runtime test set up, whatever state a failed assertion left: every
+ * sandbox (so containerd cleans up its containers and network), containerd itself, the
+ * test's cgroups, its bridge, mounts under the data dir, and the data dir.
+ */
+export async function tearDownRuntime(o: { rt: ContainerdHandle | null; cgroupParent: string; bridge: string; dataDir: string }): Promise<void> {
+  if (o.rt) {
+    const c = new CriClient(o.rt.socket);
+    try {
+      for (const s of (await c.listPodSandbox()).items) {
+        await c.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
+        await c.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
+      }
+    } catch { /* containerd gone */ } finally { c.close(); }
+    await o.rt.stop();
+  }
+  for (const dir of cgroupDirs(o.cgroupParent)) {
+    for (const sub of subdirs(dir)) try { rmdirSync(join(dir, sub)); } catch { /* busy */ }
+    try { rmdirSync(dir); } catch { /* busy */ }
+  }
+  try { execFileSync('ip', ['link', 'del', o.bridge], { stdio: 'ignore' }); } catch { /* never created */ }
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(o.dataDir));
+  for (const m of mounts.reverse()) try { execFileSync('umount', ['-l', m]); } catch { /* gone */ }
+  rmSync(o.dataDir, { recursive: true, force: true });
 }

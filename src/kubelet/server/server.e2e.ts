@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createCA, issueCert } from '../../pki/index.js';
 import { CriClient } from '../cri/client.js';
 import type { PodSandboxConfig } from '../cri/types.js';
-import { cgroupDirs, containersCanRun, until } from '../runtime/e2e-support.js';
+import { cgroupDirs, containersCanRun, tearDownRuntime, until } from '../runtime/e2e-support.js';
 import { startRuntime, type ContainerdHandle } from '../runtime/index.js';
 import { kubeletServingCert } from './cert.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
@@ -214,24 +214,7 @@ test('kubelet server: logs, exec and port-forward of a real busybox pod through 
   } finally {
     await kubelet?.close();
     cri?.close();
-    if (rt) {
-      const c = new CriClient(rt.socket);
-      try {
-        for (const s of (await c.listPodSandbox()).items) {
-          await c.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
-          await c.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
-        }
-      } catch { /* containerd gone */ } finally { c.close(); }
-      await rt.stop();
-    }
+    await tearDownRuntime({ rt, cgroupParent, bridge, dataDir });
     ac.abort();
-    for (const dir of cgroupDirs(cgroupParent)) {
-      for (const sub of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) try { rmdirSync(join(dir, sub.name)); } catch { /* busy */ }
-      try { rmdirSync(dir); } catch { /* busy */ }
-    }
-    try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* never created */ }
-    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(dataDir));
-    for (const m of mounts.reverse()) try { execFileSync('umount', ['-l', m]); } catch { /* gone */ }
-    rmSync(dataDir, { recursive: true, force: true });
   }
 });
