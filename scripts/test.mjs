@@ -211,6 +211,7 @@ async function main() {
   await stopAndCheck('server stops cleanly on SIGTERM');
 
   if (want('runtime')) {
+    const bridgesBefore = new Set(skiffBridges());
     // This machine as a real node: the server installs and starts containerd itself.
     say('starting skiff server with its local node (real containers through containerd)');
     server = await startOrRecord('node-server', []);
@@ -238,6 +239,18 @@ async function main() {
     // the kubelet server's logs/exec/port-forward against real containers
     say('runtime end-to-end tests: dist/kubelet/**/*.e2e.js');
     await nodeTests('e2e runtime (CRI, kubelet server)', findFiles(join(repo, 'dist', 'kubelet'), /\.e2e\.js$/), ['--test-concurrency=1']);
+    // A stopped node keeps its pod bridge (containers may outlive the server); the ones
+    // this run made go, or the next run's node would find its pod CIDR routed to a dead one.
+    for (const b of skiffBridges()) if (!bridgesBefore.has(b)) await run('ip', ['link', 'del', b], { capture: true, timeoutMs: 10_000 });
+  }
+}
+
+/** The pod network bridges skiff nodes create (cmd/node-host.ts: skiff0, sk<hash>). */
+function skiffBridges() {
+  try {
+    return readdirSync('/sys/class/net').filter((n) => /^sk(iff0|[0-9a-f]{8})$/.test(n) && existsSync(`/sys/class/net/${n}/bridge`));
+  } catch {
+    return [];
   }
 }
 
