@@ -175,13 +175,18 @@ function patchBody(r: Rng, type: string, base: Record<string, unknown>): string 
   return JSON.stringify(obj);
 }
 
-/** A deliberately naive YAML writer (flow style for leaves), good enough to feed the decoder. */
-function toYaml(v: unknown, indent = ''): string {
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
+/**
+ * A deliberately naive YAML writer (flow style for leaves), good enough to feed the decoder.
+ * Below 50 levels it switches to flow style (JSON is YAML), so thousands of levels of
+ * nesting still reach the server (whose depth guard they test) without exhausting this
+ * writer's stack.
+ */
+function toYaml(v: unknown, indent = '', depth = 0): string {
+  if (v && typeof v === 'object' && !Array.isArray(v) && depth < 50) {
     const entries = Object.entries(v as object);
     if (!entries.length) return '{}';
     return entries.map(([k, x]) => (x && typeof x === 'object' && Object.keys(x).length
-      ? `${indent}${JSON.stringify(k)}:\n${toYaml(x, indent + '  ')}` : `${indent}${JSON.stringify(k)}: ${JSON.stringify(x)}`)).join('\n');
+      ? `${indent}${JSON.stringify(k)}:\n${toYaml(x, indent + '  ', depth + 1)}` : `${indent}${JSON.stringify(k)}: ${JSON.stringify(x)}`)).join('\n');
   }
   return `${indent}${JSON.stringify(v)}`;
 }
