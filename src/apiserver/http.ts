@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { badRequest, tooLarge } from '../api/errors.js';
 import type { Obj } from '../api/types.js';
 import { ensureProtobuf, protobuf } from './protobuf-lazy.js';
-import { checkYamlDepth } from './yamlguard.js';
+import { checkYamlDepth, jsonTooDeep, MAX_JSON_DEPTH } from './yamlguard.js';
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -50,6 +50,7 @@ export function decodeBody(buf: Buffer, contentType: string): unknown {
       throw badRequest(`error decoding protobuf body: ${(e as Error).message}`);
     }
   }
+  if (jsonTooDeep(text)) throw badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_JSON_DEPTH}`);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -25,3 +25,26 @@ export function checkYamlDepth(text: string): void {
 function fail(): never {
   throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_YAML_DEPTH}`);
 }
+
+/**
+ * JSON bodies nested deeper than MAX_JSON_DEPTH are a 400 before anything walks them: the
+ * patch engines and schema walks recurse per level (Go's decoder also stops at a maximum
+ * depth, "exceeded max depth"). Strings, escapes included, are skipped.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+export function jsonTooDeep(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++; else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}

@@ -8,6 +8,7 @@ import { convertToStorage } from '../../api/conversion.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
 import { apply, applyPatch, decodeApplyBody, validatePatchOptions, type PatchType } from '../patch/index.js';
 import { mediaType, readBody } from '../http.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../yamlguard.js';
 import type { Registry } from '../registry/generic.js';
 import type { RequestContext } from '../registry/strategy.js';
 import { managerFromUserAgent, resetFieldsFor } from '../registry/hooks.js';
@@ -44,6 +45,8 @@ export async function patchResource(
   const type = patchTypeOf(mediaType(req));
   const body = await readBody(req);
   if (body.length === 0) throw badRequest('the body of the request was empty');
+  // YAML apply bodies have their own guard in the decoder; every other patch is JSON
+  if (type !== 'apply' && jsonTooDeep(body.toString('utf8'))) throw badRequest(`error decoding patch: exceeded max depth of ${MAX_JSON_DEPTH}`);
   const force = q.get('force');
   validatePatchOptions(type, { fieldManager: ctx.fieldManager, force: force ?? undefined });
   const schema = schemaNodeFor(ri.group, ri.version, ri.kind);
