@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import { notFound } from '../../api/errors.js';
 import type { Obj } from '../../api/types.js';
-import { createCA, issueCert } from '../../pki/index.js';
 import type { Cluster } from '../cluster.js';
 import { sendError } from '../status.js';
-import { startFakeKubelet, type FakeKubelet } from '../streaming/fake-kubelet.js';
+import { fakeKubeletWithNodes, type FakeKubelet } from '../streaming/fake-kubelet.js';
 import { bindKubeletClient, KubeletClient } from '../streaming/kubelet.js';
 import { serveLog } from './logs.js';
 
@@ -19,20 +18,15 @@ const nodes: Record<string, Obj> = {};
 const pods: Record<string, Obj> = {};
 
 before(async () => {
-  const ca = await createCA('test-ca', 1);
-  const serving = await issueCert(ca, { cn: 'kubelet', usage: 'server', ips: ['127.0.0.1'], days: 1 });
-  const client = await issueCert(ca, { cn: 'kube-apiserver-kubelet-client', orgs: ['system:masters'], usage: 'client', days: 1 });
-  kubelet = await startFakeKubelet({ tls: { ...serving, ca: ca.cert } });
-  const addr = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
-  nodes.real = { metadata: { name: 'real' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } };
-  nodes.sim = { metadata: { name: 'sim', labels: { 'skiff.dev/simulated': 'true' } }, status: addr };
-  nodes.down = { metadata: { name: 'down' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: 1 } } } };
+  const fx = await fakeKubeletWithNodes();
+  kubelet = fx.kubelet;
+  Object.assign(nodes, fx.nodes);
   const pod = (name: string, nodeName?: string, containers = ['main']) => ({ metadata: { name, namespace: 'ns' }, spec: { nodeName, containers: containers.map((c) => ({ name: c })) } });
   for (const p of [pod('p', 'real', ['main', 'waiting']), pod('unbound'), pod('onsim', 'sim'), pod('ghost', 'nowhere'), pod('dead', 'down')]) pods[p.metadata.name] = p;
   const cluster = {
     registryByName: () => ({ get: async (_ns: string, n: string) => { if (!nodes[n]) throw notFound('', 'nodes', n); return nodes[n]; } }),
   } as unknown as Cluster;
-  bindKubeletClient(cluster, new KubeletClient({ cert: client.cert, key: client.key, ca: ca.cert }));
+  bindKubeletClient(cluster, new KubeletClient(fx.client));
   front = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     serveLog(cluster, res, pods[url.pathname.slice(1)], url.searchParams).catch((e) => sendError(res, e));

@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { createCA, issueCert } from '../../pki/index.js';
 import { SpdySession, type SpdyStream } from './spdy/session.js';
 
 export interface FakeKubelet {
@@ -252,5 +253,29 @@ export async function startFakeKubelet(o: FakeKubeletOptions): Promise<FakeKubel
       server.closeAllConnections();
       for (const s of upgraded) s.destroy();
     }),
+  };
+}
+
+/**
+ * Test fixture: a CA, a fake kubelet serving with its certificate, the API server's client
+ * identity for it, and three Nodes pointing at 127.0.0.1 — `real` (the fake kubelet), `sim`
+ * (a simulated node) and `down` (a port nothing listens on).
+ */
+export async function fakeKubeletWithNodes(o: Omit<FakeKubeletOptions, 'tls'> = {}): Promise<{
+  kubelet: FakeKubelet; client: { cert: string; key: string; ca: string }; nodes: Record<'real' | 'sim' | 'down', Record<string, unknown>>;
+}> {
+  const ca = await createCA('test-ca', 1);
+  const serving = await issueCert(ca, { cn: 'kubelet', usage: 'server', ips: ['127.0.0.1'], days: 1 });
+  const client = await issueCert(ca, { cn: 'kube-apiserver-kubelet-client', orgs: ['system:masters'], usage: 'client', days: 1 });
+  const kubelet = await startFakeKubelet({ ...o, tls: { ...serving, ca: ca.cert } });
+  const addr = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
+  return {
+    kubelet,
+    client: { cert: client.cert, key: client.key, ca: ca.cert },
+    nodes: {
+      real: { metadata: { name: 'real' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } },
+      sim: { metadata: { name: 'sim', labels: { 'skiff.dev/simulated': 'true' } }, status: addr },
+      down: { metadata: { name: 'down' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: 1 } } } },
+    },
   };
 }

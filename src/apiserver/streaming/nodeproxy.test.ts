@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { Obj } from '../../api/types.js';
-import { createCA, issueCert } from '../../pki/index.js';
 import { sendError } from '../status.js';
-import { startFakeKubelet, type FakeKubelet } from './fake-kubelet.js';
+import { fakeKubeletWithNodes, type FakeKubelet } from './fake-kubelet.js';
 import { KubeletClient } from './kubelet.js';
 import { serveNodeProxy } from './nodeproxy.js';
 
@@ -16,15 +15,10 @@ let port = 0;
 const nodes: Record<string, Obj> = {};
 
 before(async () => {
-  const ca = await createCA('test-ca', 1);
-  const serving = await issueCert(ca, { cn: 'kubelet', usage: 'server', ips: ['127.0.0.1'], days: 1 });
-  const client = await issueCert(ca, { cn: 'kube-apiserver-kubelet-client', orgs: ['system:masters'], usage: 'client', days: 1 });
-  kubelet = await startFakeKubelet({ tls: { ...serving, ca: ca.cert } });
-  const addr = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
-  nodes.real = { metadata: { name: 'real' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } };
-  nodes.sim = { metadata: { name: 'sim', labels: { 'skiff.dev/simulated': 'true' } }, status: addr };
-  nodes.down = { metadata: { name: 'down' }, status: { ...addr, daemonEndpoints: { kubeletEndpoint: { Port: 1 } } } };
-  const kc = new KubeletClient({ cert: client.cert, key: client.key, ca: ca.cert });
+  const fx = await fakeKubeletWithNodes();
+  kubelet = fx.kubelet;
+  Object.assign(nodes, fx.nodes);
+  const kc = new KubeletClient(fx.client);
   // the front end: /NODE/rest/of/path?query → serveNodeProxy(node, [rest, of, path], query)
   front = createServer((req, res) => {
     const raw = req.url ?? '/';
