@@ -4,10 +4,14 @@
 import type { ResourceInfo } from './resources.js';
 import type { Obj } from './types.js';
 
+/** Whether objects served at this group-version differ from their stored form (beyond kind and apiVersion). */
+export function needsConversion(ri: ResourceInfo): boolean {
+  return ri.group === 'events.k8s.io' || (ri.group === 'autoscaling' && ri.version === 'v1');
+}
+
 export function convertFromStorage(ri: ResourceInfo, obj: Obj): Obj {
-  if (ri.group === 'events.k8s.io') return coreEventToEventsV1(obj);
-  if (ri.group === 'autoscaling' && ri.version === 'v1') return hpaV2ToV1(obj);
-  return obj;
+  if (!needsConversion(ri)) return obj;
+  return ri.group === 'events.k8s.io' ? coreEventToEventsV1(obj) : hpaV2ToV1(obj);
 }
 
 export function convertToStorage(ri: ResourceInfo, obj: Obj): Obj {

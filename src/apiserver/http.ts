@@ -14,14 +14,21 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<
   await ensureProtobuf(req.headers['content-type']);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) { req.resume(); throw tooLarge(limit); }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) { req.resume(); throw tooLarge(limit); }
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
+  // plain listeners, not `for await`: the async iterator costs more than the small body it reads
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) { done(); req.resume(); reject(tooLarge(limit)); return; }
+      chunks.push(c);
+    };
+    const onEnd = () => { done(); resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); };
+    const onError = (e: Error) => { done(); reject(e); };
+    const onClose = () => { if (!req.complete) { done(); reject(new Error('request aborted')); } };
+    const done = () => { req.off('data', onData); req.off('end', onEnd); req.off('error', onError); req.off('close', onClose); };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 export function mediaType(req: IncomingMessage): string {

@@ -34,6 +34,8 @@ function fail(): never {
 export const MAX_JSON_DEPTH = 1000;
 
 export function jsonTooDeep(text: string): boolean {
+  // nesting deeper than the limit takes more opening brackets than a shorter text has
+  if (text.length <= MAX_JSON_DEPTH) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

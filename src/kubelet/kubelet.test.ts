@@ -27,7 +27,7 @@ function options(t: TestContext, client: FakeClient, runtime: KubeletOptions['ru
   t.after(() => { ac.abort(); rmSync(dataDir, { recursive: true, force: true }); });
   return {
     client, nodeName: 'vm', dataDir, nodeIP: '192.0.2.2', hostname: 'vm', kubeletPort: 10250, runtime, signal: ac.signal, log: silentLogger,
-    clusterDNS: ['10.43.0.10'], cgroupRoot: '/skiff-unit-test', relistIntervalMs: 20, nodeStatusIntervalMs: 30,
+    clusterDNS: ['10.43.0.10'], cgroupRoot: '/skiff-unit-test', cgroupFs: join(dataDir, 'cgroup'), relistIntervalMs: 20, nodeStatusIntervalMs: 30,
     modules: { env: literalEnv, volumes: (dir) => new PlainVolumes(dir), probes: () => new FakeProbes() },
   };
 }

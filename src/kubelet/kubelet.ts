@@ -38,6 +38,10 @@ import { machineInfo, type MachineInfo } from './kuberuntime/machine.js';
 import { RuntimeManager } from './kuberuntime/manager.js';
 import { desiredNodeStatus, nodeImages, registrationNode, runtimeHealth, type NodeStatusInput } from './kuberuntime/node.js';
 import { swapAccounting } from './kuberuntime/resources.js';
+import { PodCgroups } from './kuberuntime/cgroups.js';
+import { isTerminalPhase } from './node/podstatus.js';
+import { predicateAdmit } from './pods/admit.js';
+import { tryParseQuantity } from '../api/quantity.js';
 import { envSourcesFromClient, expandCommand, makeEnvironment } from './env/index.js';
 import { nodeAllocatable, SysctlAllowlist, type KubeletConfig } from './config/index.js';
 import { ProbeManager } from './prober/index.js';
@@ -79,7 +83,10 @@ export interface KubeletOptions {
   relistIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   leaseDurationSeconds?: number;
+  /** The node's pods' cgroup (default /kubepods); QoS tiers and pod cgroups go below it. */
   cgroupRoot?: string;
+  /** The cgroup file system (default /sys/fs/cgroup; tests point it elsewhere). */
+  cgroupFs?: string;
   podWorkers?: number;
   /** A KubeletConfiguration (--kubelet-config): maxPods, allocatable, allowed sysctls, registerNode. */
   config?: KubeletConfig;
@@ -110,6 +117,8 @@ export class Kubelet {
   private index?: RuntimeIndex;
   private reportedAt = 0;
   private relistSig = new Map<string, string>();
+  /** Pods this kubelet admitted (canAdmitPod passed); they count against the node's room. */
+  private readonly admitted = new Set<string>();
   private readonly loops: Promise<unknown>[] = [];
   private readonly leases: NodeLeases;
 
@@ -240,12 +249,19 @@ export class Kubelet {
     };
     const podsDir = join(o.dataDir, 'kubelet', 'pods');
     const volumes = o.modules?.volumes?.(podsDir) ?? new VolumeManager({ client: o.client, podsDir, nodeName: this.nodeName, envSources, clock: this.clock });
+    const podCgroups = this.podCgroups();
     const runtime = new RuntimeManager({
       cri, dataDir: o.dataDir, env, volumes, probes, event,
       clusterDomain: o.clusterDomain ?? 'cluster.local', clusterDNS: o.clusterDNS ?? [], hostResolv: hostResolv(),
-      memoryCapacity: this.machine.memoryBytes, limitSwap: swapAccounting(), cgroupRoot: o.cgroupRoot, clock: this.clock, log: this.log,
+      memoryCapacity: this.machine.memoryBytes, limitSwap: swapAccounting(), cgroupRoot: o.cgroupRoot, podCgroups, clock: this.clock, log: this.log,
     });
     const sysctls = new SysctlAllowlist(o.config?.allowedUnsafeSysctls ?? []);
+    // admission as canAdmitPod's handlers run: sysctls, then whether the pod fits the node
+    const admit = (pod: Obj): { reason: string; message: string } | undefined => {
+      const why = sysctls.admit(pod) ?? predicateAdmit(pod, this.currentNode(), this.activePods(pod.metadata.uid));
+      if (!why) this.admitted.add(pod.metadata.uid);
+      return why;
+    };
     // static pods (staticPodPath) join the API's pods here, keyed by their own uid
     const statics = o.staticPodPath ? new StaticPods({
       client: o.client, nodeName: this.nodeName, path: o.staticPodPath, nodeUID: () => this.nodeUID || undefined, log: this.log,
@@ -261,8 +277,11 @@ export class Kubelet {
       hostIPs: () => [o.nodeIP],
       allocatable: () => this.currentNode()?.status?.allocatable ?? {},
       onRecord: (rec) => index.upsertPod(rec.runtime, rec.namespace, rec.name),
-      onForget: (uid) => index.remove(index.podContainers(uid).map((c) => c.id)),
-      admit: (pod) => sysctls.admit(pod),
+      onForget: (uid) => {
+        this.admitted.delete(uid);
+        index.remove(index.podContainers(uid).map((c) => c.id));
+      },
+      admit,
       mirrorOf: (pod) => statics?.mirrorOf(pod),
       clock: this.clock, log: this.log,
     });
@@ -290,6 +309,36 @@ export class Kubelet {
       },
     }, signal));
     this.loops.push(this.loop(() => this.relist(pods), o.relistIntervalMs ?? 1000));
+  }
+
+  /**
+   * The QoS tier cgroups, made (or brought back to their settings) as the kubelet starts
+   * running pods, and the pod cgroups' settings from the KubeletConfiguration.
+   */
+  private podCgroups(): PodCgroups {
+    const o = this.o;
+    const reserved = (k: string): number => (tryParseQuantity(o.config?.systemReserved[k])?.value() ?? 0) + (tryParseQuantity(o.config?.kubeReserved[k])?.value() ?? 0);
+    const cg = new PodCgroups({
+      fsRoot: o.cgroupFs, cgroupRoot: o.cgroupRoot, log: this.log,
+      resources: { enforceCPULimits: o.config?.cpuCFSQuota ?? true, podPidsLimit: o.config?.podPidsLimit },
+      activePods: () => this.activePods(),
+    });
+    // the node's pods as a whole get the node's CPUs and its memory less what is reserved
+    const milliCPU = Math.max(0, this.machine.cpus * 1000 - ((tryParseQuantity(o.config?.systemReserved.cpu)?.milliValue() ?? 0) + (tryParseQuantity(o.config?.kubeReserved.cpu)?.milliValue() ?? 0)));
+    cg.ensureQOS({ milliCPU, memoryBytes: Math.max(0, this.machine.memoryBytes - reserved('memory')) });
+    return cg;
+  }
+
+  /** The pods that take room on the node: admitted (by this run, or a previous one) and not finished. */
+  private activePods(except?: string): Obj[] {
+    const out: Obj[] = [];
+    for (const [uid, p] of this.pods) {
+      if (uid === except) continue;
+      const status = this.syncer?.records.get(uid)?.status ?? p.status;
+      if (isTerminalPhase(status?.phase)) continue;
+      if (this.admitted.has(uid) || status?.startTime) out.push(p);
+    }
+    return out;
   }
 
   /** A static pod whose file went: it stops like a pod the API no longer has. */

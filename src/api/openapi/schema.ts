@@ -181,36 +181,64 @@ export function patchMeta(group: string, version: string, kind: string, path: st
   return node?.meta;
 }
 
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+/** A path as strict decoding prints it: fields joined by ".", list indexes as "[i]". */
+function pathText(stack: (string | number)[], key: string): string {
+  let out = '';
+  for (const seg of stack) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out ? `${out}.${key}` : key;
+}
 
-/** Walks obj against schema, reporting (and with prune, deleting) fields the schema lacks. */
-function walk(schema: Schema, value: unknown, path: string, out: string[], prune: boolean): void {
+/**
+ * Walks obj against schema, reporting (and with prune, deleting) fields the schema lacks.
+ * The path is a stack of segments, turned into text only for a field that is reported.
+ */
+function walk(schema: Schema, value: unknown, stack: (string | number)[], out: string[], prune: boolean): void {
   if (value === null || typeof value !== 'object') return;
   const s = resolve(schema);
   if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
     if (s.type !== 'array' || !s.items) return;
-    for (let i = 0; i < value.length; i++) walk(s.items, value[i], `${path}[${i}]`, out, prune);
+    for (let i = 0; i < value.length; i++) {
+      stack.push(i);
+      walk(s.items, value[i], stack, out, prune);
+      stack.pop();
+    }
     return;
   }
   const obj = value as Record<string, unknown>;
   if (s.properties) {
     for (const key of Object.keys(obj)) {
       const p = Object.prototype.hasOwnProperty.call(s.properties, key) ? s.properties[key] : undefined;
-      if (p) walk(p, obj[key], join(path, key), out, prune);
-      else {
-        if (prune || out.length < MAX_STRICT_ERRORS) out.push(join(path, key));
+      if (p) {
+        stack.push(key);
+        walk(p, obj[key], stack, out, prune);
+        stack.pop();
+      } else {
+        if (prune || out.length < MAX_STRICT_ERRORS) out.push(pathText(stack, key));
         if (prune) delete obj[key];
       }
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
     // Map keys are data (labels, ConfigMap data...), never unknown; only values are checked.
-    for (const key of Object.keys(obj)) walk(s.additionalProperties, obj[key], join(path, key), out, prune);
+    for (const key of Object.keys(obj)) {
+      stack.push(key);
+      walk(s.additionalProperties, obj[key], stack, out, prune);
+      stack.pop();
+    }
   }
   // Anything else (RawExtension, FieldsV1, JSON, scalars given an object) is opaque here.
 }
 
+const strictRoots = new Map<string, Schema | undefined>();
 function rootOf(group: string, version: string, kind: string): Schema | undefined {
+  const key = `${group}/${version}/${kind}`;
+  if (strictRoots.has(key)) return strictRoots.get(key);
+  const r = buildRoot(group, version, kind);
+  strictRoots.set(key, r);
+  return r;
+}
+
+function buildRoot(group: string, version: string, kind: string): Schema | undefined {
   const root = schemaForKind(group, version, kind);
   if (!root?.properties) return root;
   // apiVersion and kind are type information, never unknown fields.
@@ -225,7 +253,7 @@ function rootOf(group: string, version: string, kind: string): Schema | undefine
 export function findUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
   const root = rootOf(group, version, kind);
   const out: string[] = [];
-  if (root) walk(root, obj, '', out, false);
+  if (root) walk(root, obj, [], out, false);
   return out;
 }
 
@@ -236,6 +264,6 @@ export function findUnknownFields(group: string, version: string, kind: string, 
 export function pruneUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
   const root = rootOf(group, version, kind);
   const out: string[] = [];
-  if (root) walk(root, obj, '', out, true);
+  if (root) walk(root, obj, [], out, true);
   return out;
 }

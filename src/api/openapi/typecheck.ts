@@ -49,6 +49,17 @@ function fits(s: Schema, v: unknown): boolean {
 
 interface Found { message: string }
 
+/** "PodSpec" from a $ref to io.k8s.api.core.v1.PodSpec (memoized: refs are few and hot). */
+const structNames = new Map<string, string>();
+function structName(ref: string): string {
+  let n = structNames.get(ref);
+  if (n === undefined) structNames.set(ref, (n = refTarget(ref).split('.').pop()!));
+  return n;
+}
+
+/** The root reference of each kind: one object per kind, so resolve() memoizes it. */
+const rootRefs = new Map<string, Schema>();
+
 function walk(field: Schema, value: unknown, struct: string, path: string[], depth: number): Found | undefined {
   const s = resolve(field);
   if (!s || depth > 100) return undefined;
@@ -69,15 +80,22 @@ function walk(field: Schema, value: unknown, struct: string, path: string[], dep
   }
   const o = value as Record<string, unknown>;
   if (s.properties) {
-    const name = typeof field.$ref === 'string' ? refTarget(field.$ref).split('.').pop()! : struct;
+    const name = typeof field.$ref === 'string' ? structName(field.$ref) : struct;
     for (const k of Object.keys(o)) {
       const p = Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
       if (!p) continue;
-      const f = walk(p, o[k], name, [...path, k], depth + 1);
+      path.push(k);
+      const f = walk(p, o[k], name, path, depth + 1);
+      path.pop();
       if (f) return f;
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const k of Object.keys(o)) { const f = walk(s.additionalProperties, o[k], struct, [...path, k], depth + 1); if (f) return f; }
+    for (const k of Object.keys(o)) {
+      path.push(k);
+      const f = walk(s.additionalProperties, o[k], struct, path, depth + 1);
+      path.pop();
+      if (f) return f;
+    }
   }
   return undefined;
 }
@@ -86,5 +104,7 @@ function walk(field: Schema, value: unknown, struct: string, path: string[], dep
 export function findTypeError(group: string, version: string, kind: string, obj: unknown): string | undefined {
   const name = definitionNameOf(group, version, kind);
   if (!name) return undefined;
-  return walk({ $ref: `#/definitions/${name}` }, obj, kind, [], 0)?.message;
+  let ref = rootRefs.get(name);
+  if (!ref) rootRefs.set(name, (ref = { $ref: `#/definitions/${name}` }));
+  return walk(ref, obj, kind, [], 0)?.message;
 }

@@ -9,7 +9,8 @@ import { decodeObject, readBody, sendJSON, sendText, mediaType } from '../http.j
 import { stringify as stringifyYaml } from 'yaml';
 import { ensureProtobuf, protobuf } from '../protobuf-lazy.js';
 import type { RequestInfo } from '../requestinfo.js';
-import type { DeleteOptions, ListOptions, Registry } from '../registry/generic.js';
+import { storedTextOf, type DeleteOptions, type ListOptions, type Registry } from '../registry/generic.js';
+import { servedJSON } from '../registry/rawjson.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
 import { decodeForWrite, fieldValidationParam } from './decode.js';
 import { listObject, negotiate, partialMetadata, tableObject, toExternal } from './output.js';
@@ -61,9 +62,14 @@ function toYaml(v: unknown): string {
   return stringifyYaml(v, { sortMapEntries: true });
 }
 
-function sendWithWarnings(res: ServerResponse, code: number, body: Obj, ctx: RequestContext, yaml = false): void {
+function warningHeaders(ctx: RequestContext): Record<string, string> {
   const h: Record<string, string> = {};
   if (ctx.warnings.length) h.Warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+  return h;
+}
+
+function sendWithWarnings(res: ServerResponse, code: number, body: Obj, ctx: RequestContext, yaml = false): void {
+  const h = warningHeaders(ctx);
   if (yaml) sendText(res, code, toYaml(body), 'application/yaml');
   else sendJSON(res, code, body, h);
 }
@@ -73,6 +79,9 @@ export function respondObject(req: IncomingMessage, res: ServerResponse, ri: Res
   if (out === 'table') { sendWithWarnings(res, code, tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }), ctx); return; }
   if (out === 'metadata') { sendWithWarnings(res, code, partialMetadata(obj), ctx); return; }
   if (out === 'protobuf') { sendProtobuf(res, code, toExternal(ri, obj)); return; }
+  const stored = out === 'object' ? storedTextOf(obj) : undefined;
+  const text = stored && servedJSON(ri, stored.text, stored.rv);
+  if (text) { sendJSON(res, code, text, warningHeaders(ctx)); return; }
   sendWithWarnings(res, code, toExternal(ri, obj), ctx, out === 'yaml');
 }
 

@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
-import type { Registry, WatchType } from '../registry/generic.js';
+import { decodeShared, type Registry, type WatchType } from '../registry/generic.js';
+import { servedJSON } from '../registry/rawjson.js';
+import type { KV } from '../../storage/store.js';
 import { statusObject } from '../status.js';
 import { protobuf } from '../protobuf-lazy.js';
 import { negotiate, partialMetadata, tableObject, toExternal } from './output.js';
@@ -27,6 +29,21 @@ function jsonLine(ri: ResourceInfo, type: WatchType, obj: Obj): string {
     byKey.set(key, line);
   }
   return line;
+}
+
+/** The same, built from a stored event without decoding it; undefined when it must be decoded. */
+const storedLines = new WeakMap<KV, Map<string, string | null>>();
+function storedLine(ri: ResourceInfo, type: 'ADDED' | 'MODIFIED', kv: KV): string | undefined {
+  const key = `${type} ${ri.group}/${ri.version}/${ri.plural}`;
+  let byKey = storedLines.get(kv);
+  let line = byKey?.get(key);
+  if (line === undefined) {
+    const obj = servedJSON(ri, kv.value, kv.modRevision);
+    line = obj === undefined ? null : `{"type":"${type}","object":${obj}}\n`;
+    if (!byKey) storedLines.set(kv, (byKey = new Map()));
+    byKey.set(key, line);
+  }
+  return line ?? undefined;
 }
 
 export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingMessage, res: ServerResponse, ns: string, q: URLSearchParams, serverSignal: AbortSignal): Promise<void> {
@@ -78,7 +95,17 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   };
 
   try {
-    const done = reg.watch(ns, opts, ac.signal, write);
+    // JSON watchers take events straight from the stored text when it can be served as is
+    const writeStored = (type: 'ADDED' | 'MODIFIED', kv: KV) => {
+      const line = (out === 'object' || out === 'yaml') ? storedLine(ri, type, kv) : undefined;
+      if (line === undefined) { write(type, decodeShared(reg, kv)); return; }
+      if (ac.signal.aborted) return;
+      if (!res.headersSent) res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      coalesce();
+      lastRV = String(kv.modRevision);
+      res.write(line);
+    };
+    const done = reg.watch(ns, opts, ac.signal, write, writeStored);
     // headers go out at once so clients know the watch is established
     if (!res.headersSent && !ac.signal.aborted) {
       res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });

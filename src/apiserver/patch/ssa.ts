@@ -17,7 +17,7 @@ import {
 } from './managedfields.js';
 import { resolveSchema, type SchemaNode } from './meta.js';
 import {
-  compareTyped, ensureNamedFieldsAreMembers, mergeTyped, removeItems, subtreeSet, toFieldSet,
+  addedFields, compareTyped, ensureNamedFieldsAreMembers, mergeTyped, removeItems, subtreeSet, toFieldSet,
   TypedErrors, type Comparison,
 } from './typed.js';
 import { deepEqual, isObj } from './util.js';
@@ -206,7 +206,7 @@ export function updateManagedFields(
  * minus the reset and stripped ones. Same result, a third of the work.
  */
 function createdEntry(updated: Obj, manager: string, ctx: Ctx): ManagedFieldsEntry[] | undefined {
-  let set = compareTyped({}, viewWithoutManagedFields(updated), ctx.schema, { builtin: ctx.builtin }).added;
+  let set = addedFields(viewWithoutManagedFields(updated), ctx.schema, { builtin: ctx.builtin });
   if (!ctx.reset.empty()) set = set.recursiveDifference(ctx.reset);
   set = set.difference(STRIP_SET);
   if (set.empty()) return undefined;

@@ -249,6 +249,69 @@ function cmp(l: unknown, r: unknown, node: SchemaNode | undefined, path: Path, c
   }
 }
 
+/**
+ * compareTyped({}, rhs, node, opts).added, built straight into the set: a create compares
+ * against nothing, so only "added" can come out, and the walk needs no path copies and no
+ * insertions from the root. `l` is the left side, which is only ever absent or an empty
+ * struct (the zero value at the root and down builtin struct fields).
+ */
+export function addedFields(rhs: unknown, node: SchemaNode | undefined, opts: TypedOptions = {}): FieldSet {
+  const out = new FieldSet();
+  addWalk(ZERO, rhs ?? {}, node, new Cursor(out, undefined), opts);
+  return out;
+}
+
+const ZERO = Object.freeze({}) as Record<string, unknown>;
+
+/** A path into the set being built; its level is created only when something is inserted below. */
+class Cursor {
+  private level?: FieldSet;
+  constructor(private readonly parentOrRoot: FieldSet | Cursor, readonly pe: string | undefined) {}
+  /** The set level holding this path's children. */
+  below(): FieldSet {
+    if (this.level) return this.level;
+    if (this.pe === undefined) return (this.level = this.parentOrRoot as FieldSet);
+    const up = (this.parentOrRoot as Cursor).below();
+    let c = up.children.get(this.pe);
+    if (!c) { c = new FieldSet(); up.children.set(this.pe, c); }
+    return (this.level = c);
+  }
+  /** Marks this path itself as a member. */
+  add(): void {
+    if (this.pe !== undefined) (this.parentOrRoot as Cursor).below().members.add(this.pe);
+  }
+}
+
+function addWalk(l: Record<string, unknown> | undefined, r: unknown, node: SchemaNode | undefined, at: Cursor, opts: TypedOptions): void {
+  if (l === undefined && r === undefined) return;
+  const sl = l === undefined ? undefined : shapeOf(node, l);
+  const sr = r === undefined ? undefined : shapeOf(node, r);
+  let sh: Shape = (sr ?? sl)!;
+  if (sl && sr && sl.kind !== sr.kind) sh = r === null && sl.kind !== 'leaf' ? sl : LEAF;
+  if (sh.kind === 'leaf' || (emptyish(l) && emptyish(r))) {
+    // leafRule: only an absent left side adds
+    if (l === undefined && r !== undefined) at.add();
+    return;
+  }
+  if (sh.kind === 'list') {
+    const ri = indexList(sh, r, { path: [] });
+    for (const [pe, item] of ri.byPE) addWalk(undefined, item, sh.elem, new Cursor(at, pe), opts);
+  } else if (isObj(r)) {
+    const builtinStruct = opts.builtin && sh.kind === 'struct';
+    for (const k of Object.keys(r)) {
+      const child = childNode(sh, k);
+      let lv: Record<string, unknown> | undefined;
+      let rv = r[k];
+      if (builtinStruct && child?.isStruct && child.mapType !== 'atomic' && (sh as Extract<Shape, { kind: 'struct' }>).node.field(k)) {
+        if (l !== undefined) lv = ZERO;
+        if (rv === undefined) rv = {};
+      }
+      addWalk(lv, rv, child, new Cursor(at, fieldPE(k)), opts);
+    }
+  }
+  if (l === undefined) at.add();
+}
+
 // ---- merge (server-side apply) ----
 
 /** Drops null members of objects (what decoding into Go types does with them). */

@@ -168,9 +168,11 @@ export class Registry {
       return obj;
     }
     try {
-      const kv = await this.store.create(objectKey(this.ri, namespace, obj.metadata.name), serialize(obj));
+      const text = serialize(obj);
+      const kv = await this.store.create(objectKey(this.ri, namespace, obj.metadata.name), text);
       // the stored text is exactly obj without its resourceVersion: no need to parse it back
       obj.metadata.resourceVersion = String(kv.modRevision);
+      storedTexts.set(obj, { text, rv: kv.modRevision });
       return obj;
     } catch (e) {
       this.admission.abort?.('create', this.ri, obj, undefined);
@@ -390,7 +392,10 @@ export class Registry {
    * Streams watch events to `send` until the signal aborts. resourceVersion "" or "0"
    * first sends the current objects as ADDED (the initial state), as kube-apiserver does.
    */
-  async watch(namespace: string, opts: WatchOptions, signal: AbortSignal, send: (type: WatchType, obj: Obj) => void): Promise<void> {
+  async watch(
+    namespace: string, opts: WatchOptions, signal: AbortSignal, send: (type: WatchType, obj: Obj) => void,
+    sendStored?: (type: 'ADDED' | 'MODIFIED', kv: KV) => void,
+  ): Promise<void> {
     const prefix = listPrefix(this.ri, namespace);
     const match = hooks.makeMatcher(this.ri, opts.labelSelector, opts.fieldSelector);
     let from: number;
@@ -406,6 +411,8 @@ export class Registry {
       from = parseRV(rvParam);
     }
     const onEvent = (ev: WatchEvent) => {
+      // unfiltered adds and changes go out as stored: the watcher may not need them decoded
+      if (sendStored && !match && ev.type !== 'DELETE') { sendStored(ev.prevKv ? 'MODIFIED' : 'ADDED', ev.kv); return; }
       const cur = decodeShared(this, ev.kv);
       if (ev.type === 'DELETE') {
         cur.metadata.resourceVersion = String(ev.revision);
@@ -436,7 +443,7 @@ export class Registry {
  * here, is the same for every watcher.
  */
 const decodedEvents = new WeakMap<KV, Obj>();
-function decodeShared(reg: Registry, kv: KV): Obj {
+export function decodeShared(reg: Registry, kv: KV): Obj {
   let obj = decodedEvents.get(kv);
   if (!obj) decodedEvents.set(kv, (obj = reg.decode(kv)));
   return obj;
@@ -444,6 +451,18 @@ function decodeShared(reg: Registry, kv: KV): Obj {
 
 function stripTimes(mf: Obj[] | undefined): Obj[] | undefined {
   return mf?.map((e) => ({ ...e, time: undefined }));
+}
+
+/**
+ * The stored text of an object a create has just returned, so its answer can be written
+ * without stringifying it again (rawjson.ts). Valid only while the object is unchanged: the
+ * revision is checked against metadata.resourceVersion, and callers that change a created
+ * object before answering with it must not use this.
+ */
+const storedTexts = new WeakMap<Obj, { text: string; rv: number }>();
+export function storedTextOf(obj: Obj): { text: string; rv: number } | undefined {
+  const t = storedTexts.get(obj);
+  return t && obj.metadata?.resourceVersion === String(t.rv) ? t : undefined;
 }
 
 /** Stored form: everything but resourceVersion (the store's revision is the truth). */

@@ -3,7 +3,8 @@
 // errors naming the field, then the values are checked (upstream's validation messages)
 // and defaulted. What skiff's kubelet acts on: staticPodPath, maxPods, clusterDNS,
 // clusterDomain, evictionHard/systemReserved/kubeReserved (→ allocatable),
-// allowedUnsafeSysctls (→ sysctl admission), registerNode, cgroupRoot, the node status
+// allowedUnsafeSysctls (→ sysctl admission), registerNode, cgroupRoot, podPidsLimit and
+// cpuCFSQuota (pod cgroups), the node status
 // and lease timings, fileCheckFrequency. Relative paths are relative to the file.
 
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,10 @@ export interface KubeletConfig {
   serializeImagePulls: boolean;
   registerNode: boolean;
   cgroupRoot?: string;
+  /** The most processes a pod may have (its cgroup's pids limit); -1 = unlimited. */
+  podPidsLimit: number;
+  /** Enforce CPU limits with CFS quota (pod and container cgroups). */
+  cpuCFSQuota: boolean;
   nodeStatusUpdateFrequencyMs?: number;
   nodeLeaseDurationSeconds?: number;
   fileCheckFrequencyMs: number;
@@ -124,6 +129,8 @@ export function parseKubeletConfig(text: string, source: string): KubeletConfig 
     serializeImagePulls: r.serializeImagePulls ?? true,
     registerNode: r.registerNode ?? true,
     cgroupRoot: r.cgroupRoot || undefined,
+    podPidsLimit: r.podPidsLimit ?? -1,
+    cpuCFSQuota: r.cpuCFSQuota ?? true,
     nodeStatusUpdateFrequencyMs: r.nodeStatusUpdateFrequency ? parseGoDuration(r.nodeStatusUpdateFrequency) : undefined,
     nodeLeaseDurationSeconds: r.nodeLeaseDurationSeconds,
     fileCheckFrequencyMs: r.fileCheckFrequency ? parseGoDuration(r.fileCheckFrequency) : 20_000,

@@ -8,12 +8,12 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Obj } from '../../api/types.js';
 import { realClock, type Clock } from '../../client/clock.js';
-import { silentLogger, type Logger } from '../../client/log.js';
+import { errMsg, silentLogger, type Logger } from '../../client/log.js';
 import { CriError, isNotFound } from '../cri/client.js';
 import type { Mount, PodSandboxConfig } from '../cri/types.js';
 import { ETC_HOSTS_PATH, mountsEtcHosts, writeHostsFile } from '../pods/hosts.js';
 import { Backoff } from './backoff.js';
-import { removePodCgroups } from './cgroups.js';
+import { removePodCgroups, type PodCgroups } from './cgroups.js';
 import { toCriMount } from '../volumes/index.js';
 import { containerConfig } from './container.js';
 import type { CriRuntime } from './cri.js';
@@ -45,6 +45,8 @@ export interface RuntimeManagerOptions {
   memoryCapacity: number;
   limitSwap: boolean;
   cgroupRoot?: string;
+  /** The pod-level cgroups (created with the pod's limits before its sandbox); none: runc makes them implicitly. */
+  podCgroups?: PodCgroups;
   clock?: Clock;
   log?: Logger;
 }
@@ -92,12 +94,30 @@ export class RuntimeManager {
   /** The sandbox config for a pod (also what image pulls and container creation are given). */
   sandboxConfig(pod: Obj, attempt: number): PodSandboxConfig {
     const dns = podDnsConfig(pod, { clusterDNS: this.o.clusterDNS, clusterDomain: this.o.clusterDomain, host: this.o.hostResolv });
-    return sandboxConfig(pod, { attempt, logsRoot: this.logsRoot, clusterDomain: this.o.clusterDomain, dns: dns.config, cgroupRoot: this.o.cgroupRoot });
+    return sandboxConfig(pod, { attempt, logsRoot: this.logsRoot, clusterDomain: this.o.clusterDomain, dns: dns.config, cgroupRoot: this.o.podCgroups?.cgroupRoot ?? this.o.cgroupRoot });
+  }
+
+  /**
+   * The pod's cgroup with its limits, made before anything of the pod runs (the pod
+   * container manager's EnsureExists); undefined when it exists, else why it could not be made.
+   */
+  ensurePodCgroup(pod: Obj): string | undefined {
+    try {
+      if (this.o.podCgroups?.ensurePod(pod)) this.log.info(`pod ${podFullName(pod)}: cgroup ${this.o.podCgroups.podPath(pod)} created`);
+      return undefined;
+    } catch (e) {
+      const message = `unable to ensure pod container exists: ${errMsg(e)}`;
+      this.o.event(pod, 'Warning', 'FailedToCreatePodContainer', message);
+      return message;
+    }
   }
 
   async createSandbox(pod: Obj, attempt: number, signal?: AbortSignal): Promise<{ ok: true; sandbox: SandboxInfo } | { ok: false; message: string }> {
     const dns = podDnsConfig(pod, { clusterDNS: this.o.clusterDNS, clusterDomain: this.o.clusterDomain, host: this.o.hostResolv });
     if (dns.warning) this.o.event(pod, 'Warning', 'MissingClusterDNS', dns.warning);
+    // the sync made it already, but a re-created sandbox may follow the removal of the old one's
+    const cgroupError = this.ensurePodCgroup(pod);
+    if (cgroupError) return { ok: false, message: cgroupError };
     const config = this.sandboxConfig(pod, attempt);
     mkdirSync(config.logDirectory!, { recursive: true, mode: 0o755 });
     mkdirSync(this.podDir(pod.metadata.uid), { recursive: true, mode: 0o750 });
@@ -304,7 +324,8 @@ export class RuntimeManager {
         if (!isNotFound(e)) throw e;
       }
     }
-    removePodCgroups(rs.uid, this.o.cgroupRoot);
+    if (this.o.podCgroups) this.o.podCgroups.removePod(rs.uid);
+    else removePodCgroups(rs.uid, this.o.cgroupRoot);
   }
 
   /**

@@ -151,6 +151,8 @@ export class PodSyncer {
     if (rejected) return this.reject(pod, rs, rejected, signal);
     // The pod is accepted: report it (Pending, ContainerCreating) before anything slow happens.
     if (!pod.status?.startTime) pod = await this.writeStatus(pod, this.status(pod, rs, false), signal);
+    // its cgroup, with the pod's limits, before volumes and the sandbox (SyncPod's EnsureExists)
+    if (rt.ensurePodCgroup(pod)) return { requeueAfterMs: RETRY_MS };
     const sandboxIPs = rs.sandboxes[0]?.ready ? rs.sandboxes[0].ips : [];
     try {
       await this.o.volumes.setUp(pod, this.runtimeInfo(sandboxIPs));

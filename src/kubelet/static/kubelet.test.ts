@@ -32,7 +32,7 @@ function options(t: TestContext, client: FakeClient, cri: FakeCri, config: strin
   return {
     client, nodeName: 'vm', dataDir, nodeIP: '192.0.2.2', hostname: 'vm', kubeletPort: 10250, signal: ac.signal, log: silentLogger,
     runtime: async () => ({ cri, version: await cri.version() }),
-    cgroupRoot: '/skiff-unit-test', relistIntervalMs: 20, nodeStatusIntervalMs: 30, config: kc, staticPodPath: kc.staticPodPath,
+    cgroupRoot: '/skiff-unit-test', cgroupFs: join(dataDir, 'cgroup'), relistIntervalMs: 20, nodeStatusIntervalMs: 30, config: kc, staticPodPath: kc.staticPodPath,
     modules: { env: literalEnv, volumes: (dir) => new PlainVolumes(dir), probes: () => new FakeProbes() },
   };
 }
