@@ -65,33 +65,38 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   let first = true;
 
   // Events published in one turn of the event loop (a group commit, a burst of requests) go
-  // out in one socket write (one TLS record and syscall) instead of one each.
-  let corked = false;
-  const coalesce = () => {
-    if (corked) return;
-    corked = true;
+  // out as one chunk in one socket write (one TLS record and syscall) instead of one each.
+  let pending: (string | Buffer)[] = [];
+  const flush = () => {
+    const p = pending;
+    pending = [];
+    if (!p.length || res.destroyed || res.writableEnded) return;
+    if (p.every((x) => typeof x === 'string')) { res.write(p.length === 1 ? p[0] : (p as string[]).join('')); return; }
     res.cork();
-    setImmediate(() => { corked = false; res.uncork(); });
+    for (const x of p) res.write(x);
+    res.uncork();
   };
   const contentType = out === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json';
-  const write = (type: WatchType, obj: Obj) => {
-    if (ac.signal.aborted) return;
+  const emit = (chunk: string | Buffer) => {
     if (!res.headersSent) {
       res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     }
-    coalesce();
-    if (out === 'protobuf') { res.write(protobufWatchFrame(type, type === 'ERROR' || type === 'BOOKMARK' ? obj : toExternal(ri, obj))); return; }
+    if (pending.push(chunk) === 1) setImmediate(flush);
+  };
+  const write = (type: WatchType, obj: Obj) => {
+    if (ac.signal.aborted) return;
+    if (out === 'protobuf') { emit(protobufWatchFrame(type, type === 'ERROR' || type === 'BOOKMARK' ? obj : toExternal(ri, obj))); return; }
     let object: Obj;
     if (type === 'ERROR' || type === 'BOOKMARK') object = obj;
     else if (out === 'table') { object = tableObject(ri, [obj], q, { resourceVersion: obj.metadata?.resourceVersion }, first); first = false; }
     else if (out === 'metadata') object = partialMetadata(obj);
     else {
       if (obj.metadata?.resourceVersion) lastRV = obj.metadata.resourceVersion;
-      res.write(jsonLine(ri, type, obj));
+      emit(jsonLine(ri, type, obj));
       return;
     }
     if (type !== 'ERROR' && obj.metadata?.resourceVersion) lastRV = obj.metadata.resourceVersion;
-    res.write(JSON.stringify({ type, object }) + '\n');
+    emit(JSON.stringify({ type, object }) + '\n');
   };
 
   try {
@@ -100,10 +105,8 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
       const line = (out === 'object' || out === 'yaml') ? storedLine(ri, type, kv) : undefined;
       if (line === undefined) { write(type, decodeShared(reg, kv)); return; }
       if (ac.signal.aborted) return;
-      if (!res.headersSent) res.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-      coalesce();
       lastRV = String(kv.modRevision);
-      res.write(line);
+      emit(line);
     };
     const done = reg.watch(ns, opts, ac.signal, write, writeStored);
     // headers go out at once so clients know the watch is established
@@ -137,6 +140,7 @@ export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingM
   clearTimeout(timer);
   if (bookmark) clearInterval(bookmark);
   serverSignal.removeEventListener('abort', stop);
+  flush(); // what the last turn queued (an ERROR, say) goes out before the end
   if (!res.writableEnded) res.end();
 }
 
