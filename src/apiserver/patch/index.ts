@@ -187,7 +187,7 @@ export function validateFieldManager(m: string | undefined): FieldError[] {
   return errs;
 }
 
-export { apply, computeFieldSet, updateManagedFields, LAST_APPLIED_ANNOTATION } from './ssa.js';
+export { apply, computeFieldSet, updateManagedFields, createManagedFields, LAST_APPLIED_ANNOTATION } from './ssa.js';
 export type { ApplyOptions, ApplyResult, FieldManagerOptions, UpdateExtra } from './ssa.js';
 export {
   conflictError, decodeManagedFields, defaultManagerFromUserAgent, encodeManagedFields, managerIdentifier,

@@ -5,7 +5,7 @@ import type { Obj } from '../../api/types.js';
 import { FIXTURE_DEFINITIONS } from './fixtures.js';
 import { defaultManagerFromUserAgent, type ManagedFieldsEntry } from './managedfields.js';
 import { schemaNodeFromOpenAPI, setSchemaResolver } from './meta.js';
-import { apply, computeFieldSet, LAST_APPLIED_ANNOTATION, updateManagedFields } from './ssa.js';
+import { apply, computeFieldSet, createManagedFields, LAST_APPLIED_ANNOTATION, updateManagedFields } from './ssa.js';
 import { strategicMergePatch } from './strategic.js';
 
 const deploySchema = schemaNodeFromOpenAPI(FIXTURE_DEFINITIONS, 'io.k8s.api.apps.v1.Deployment');
@@ -426,6 +426,7 @@ test('a create without managedFields gets the same entry from the short path as 
       // a live object without a uid is still a create, but takes the general path
       const general = updateManagedFields({ metadata: {} }, obj, manager, 'Update', obj.apiVersion, '2026-11-30T00:00:00Z', o);
       assert.deepEqual(short, general, `${obj.kind} by ${manager || '(none)'}`);
+      assert.deepEqual(createManagedFields(obj, manager, obj.apiVersion, '2026-11-30T00:00:00Z', o.schema, resetFields), general);
     }
   }
 });

@@ -201,14 +201,26 @@ export function updateManagedFields(
 }
 
 /**
+ * updateManagedFields(undefined, created, manager, 'Update', apiVersion, now, {schema,
+ * resetFields}) for a create: when the object brings no managedFields of its own (nearly
+ * always), the one entry is built straight away.
+ */
+export function createManagedFields(
+  created: Obj, manager: string, apiVersion: string, now: Date | string, schema: SchemaNode | undefined, resetFields: string[][],
+): ManagedFieldsEntry[] | undefined {
+  if (created.metadata?.managedFields !== undefined) return updateManagedFields(undefined, created, manager, 'Update', apiVersion, now, { schema, resetFields });
+  return createdEntry(created, manager, {
+    schema, apiVersion, now: typeof now === 'string' ? now : nowRFC3339(now), reset: resetSet(resetFields), builtin: true,
+  });
+}
+
+/**
  * The general path above, for its most common case (a create that brings no managedFields):
  * there are no other managers to take fields from, so the one entry is the created fields
  * minus the reset and stripped ones. Same result, a third of the work.
  */
 function createdEntry(updated: Obj, manager: string, ctx: Ctx): ManagedFieldsEntry[] | undefined {
-  let set = addedFields(viewWithoutManagedFields(updated), ctx.schema, { builtin: ctx.builtin });
-  if (!ctx.reset.empty()) set = set.recursiveDifference(ctx.reset);
-  set = set.difference(STRIP_SET);
+  const set = addedFields(viewWithoutManagedFields(updated), ctx.schema, { builtin: ctx.builtin }, { subtrees: ctx.reset, paths: STRIP_SET });
   if (set.empty()) return undefined;
   const e = {} as ManagedFieldsEntry;
   e.manager = manager || 'unknown';

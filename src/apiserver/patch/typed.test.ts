@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { FIXTURE_DEFINITIONS } from './fixtures.js';
 import { schemaNodeFromOpenAPI } from './meta.js';
 import { addedFields, compareTyped } from './typed.js';
+import { FieldSet } from './fieldpath.js';
+import { STRIP_SET } from './managedfields.js';
 
 const deploy = schemaNodeFromOpenAPI(FIXTURE_DEFINITIONS, 'io.k8s.api.apps.v1.Deployment');
 const cm = schemaNodeFromOpenAPI(FIXTURE_DEFINITIONS, 'io.k8s.api.core.v1.ConfigMap');
@@ -33,12 +35,19 @@ test('addedFields is exactly what a comparison against nothing calls added', () 
     [{ anything: { nested: { deep: [1, 2] }, empty: {} }, list: [{ a: 1 }], n: null }, undefined],
     [{}, cm],
   ];
+  const resets = [new FieldSet(), FieldSet.of(['f:status']), FieldSet.of(['f:spec']), FieldSet.of(['f:metadata', 'f:labels'], ['f:spec', 'f:template', 'f:spec'])];
   for (const [obj, node] of cases) {
     for (const builtin of [true, false]) {
-      const want = compareTyped({}, obj, node, { builtin }).added;
+      const all = compareTyped({}, obj, node, { builtin }).added;
       const got = addedFields(obj, node, { builtin });
-      assert.deepEqual(got.toFieldsV1(), want.toFieldsV1(), `${JSON.stringify(obj).slice(0, 60)} builtin=${builtin}`);
-      assert.deepEqual(got, want);
+      assert.deepEqual(got.toFieldsV1(), all.toFieldsV1(), `${JSON.stringify(obj).slice(0, 60)} builtin=${builtin}`);
+      assert.deepEqual(got, all);
+      // with exclusions: whole subtrees (the reset fields) and single paths (the stripped ones)
+      for (const reset of resets) {
+        const want = all.recursiveDifference(reset).difference(STRIP_SET);
+        const gotX = addedFields(obj, node, { builtin }, { subtrees: reset, paths: STRIP_SET });
+        assert.deepEqual(gotX.toFieldsV1(), want.toFieldsV1(), `${JSON.stringify(obj).slice(0, 60)} builtin=${builtin} reset=${JSON.stringify(reset.toFieldsV1())}`);
+      }
     }
   }
 });

@@ -255,18 +255,33 @@ function cmp(l: unknown, r: unknown, node: SchemaNode | undefined, path: Path, c
  * insertions from the root. `l` is the left side, which is only ever absent or an empty
  * struct (the zero value at the root and down builtin struct fields).
  */
-export function addedFields(rhs: unknown, node: SchemaNode | undefined, opts: TypedOptions = {}): FieldSet {
+export function addedFields(
+  rhs: unknown, node: SchemaNode | undefined, opts: TypedOptions = {},
+  except: { subtrees?: FieldSet; paths?: FieldSet } = {},
+): FieldSet {
   const out = new FieldSet();
-  addWalk(ZERO, rhs ?? {}, node, new Cursor(out, undefined), opts);
+  addWalk(ZERO, rhs ?? {}, node, new Cursor(out, undefined, except.subtrees, except.paths), opts);
   return out;
 }
 
 const ZERO = Object.freeze({}) as Record<string, unknown>;
 
-/** A path into the set being built; its level is created only when something is inserted below. */
+/**
+ * A path into the set being built; its level is created only when something is inserted
+ * below. It carries the matching levels of the exclusions: `subtrees` members drop whole
+ * subtrees (recursiveDifference), `paths` members drop just those paths (difference).
+ */
 class Cursor {
   private level?: FieldSet;
-  constructor(private readonly parentOrRoot: FieldSet | Cursor, readonly pe: string | undefined) {}
+  constructor(
+    private readonly parentOrRoot: FieldSet | Cursor, readonly pe: string | undefined,
+    readonly subtrees?: FieldSet, readonly paths?: FieldSet,
+  ) {}
+  /** The cursor for child pe, or undefined when pe's subtree is excluded. */
+  child(pe: string): Cursor | undefined {
+    if (this.subtrees?.members.has(pe)) return undefined;
+    return new Cursor(this, pe, this.subtrees?.children.get(pe), this.paths?.children.get(pe));
+  }
   /** The set level holding this path's children. */
   below(): FieldSet {
     if (this.level) return this.level;
@@ -278,7 +293,9 @@ class Cursor {
   }
   /** Marks this path itself as a member. */
   add(): void {
-    if (this.pe !== undefined) (this.parentOrRoot as Cursor).below().members.add(this.pe);
+    if (this.pe === undefined) return;
+    const up = this.parentOrRoot as Cursor;
+    if (!up.paths?.members.has(this.pe)) up.below().members.add(this.pe);
   }
 }
 
@@ -295,7 +312,7 @@ function addWalk(l: Record<string, unknown> | undefined, r: unknown, node: Schem
   }
   if (sh.kind === 'list') {
     const ri = indexList(sh, r, { path: [] });
-    for (const [pe, item] of ri.byPE) addWalk(undefined, item, sh.elem, new Cursor(at, pe), opts);
+    for (const [pe, item] of ri.byPE) { const c = at.child(pe); if (c) addWalk(undefined, item, sh.elem, c, opts); }
   } else if (isObj(r)) {
     const builtinStruct = opts.builtin && sh.kind === 'struct';
     for (const k of Object.keys(r)) {
@@ -306,7 +323,8 @@ function addWalk(l: Record<string, unknown> | undefined, r: unknown, node: Schem
         if (l !== undefined) lv = ZERO;
         if (rv === undefined) rv = {};
       }
-      addWalk(lv, rv, child, new Cursor(at, fieldPE(k)), opts);
+      const c = at.child(fieldPE(k));
+      if (c) addWalk(lv, rv, child, c, opts);
     }
   }
   if (l === undefined) at.add();

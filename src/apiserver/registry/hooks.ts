@@ -9,7 +9,7 @@ import {
   validateEphemeralContainersUpdate, validateNamespaceFinalize, validateCertificateApprovalUpdate,
 } from '../../api/validation/index.js';
 import { parseLabelSelector, fieldSelectorFor } from '../../api/selectors/index.js';
-import { updateManagedFields } from '../patch/index.js';
+import { createManagedFields, updateManagedFields } from '../patch/index.js';
 import { schemaNodeFor } from '../../api/openapi/schema.js';
 import { dropEmptyOptional } from '../../api/openapi/omitempty.js';
 import { statusObject } from '../status.js';
@@ -75,8 +75,8 @@ export function resetFieldsFor(statusSubresource: boolean, subresource?: string)
 /** managedFields for an object created through an Update-style write. */
 export function trackCreate(ri: ResourceInfo, obj: Obj, ctx: RequestContext, statusSubresource = false): void {
   if (ctx.managedFieldsDone) return; // server-side apply computed them already
-  obj.metadata.managedFields = updateManagedFields(undefined, obj, manager(ctx), 'Update', apiVersion(ri), ctx.now,
-    { schema: schemaNodeFor(ri.group, ri.version, ri.kind), resetFields: resetFieldsFor(statusSubresource) });
+  obj.metadata.managedFields = createManagedFields(obj, manager(ctx), apiVersion(ri), ctx.now,
+    schemaNodeFor(ri.group, ri.version, ri.kind), resetFieldsFor(statusSubresource));
 }
 
 export function trackUpdate(ri: ResourceInfo, obj: Obj, old: Obj, ctx: RequestContext, subresource?: string, statusSubresource = false): void {
