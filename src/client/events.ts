@@ -83,13 +83,16 @@ export class EventRecorder {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Records an event about `obj` (type "Normal" or "Warning"). */
-  event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, annotations?: Record<string, string>): void {
+  /**
+   * Records an event about `obj` (type "Normal" or "Warning"); `fieldPath` names a part of it
+   * (the kubelet's "spec.containers{name}"), shown as kubectl's SUBOBJECT.
+   */
+  event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, annotations?: Record<string, string>, fieldPath?: string): void {
     if (this.opts.signal?.aborted) return;
-    const ref = objectReference(obj);
+    const ref = objectReference(obj, fieldPath);
     const t = this.now();
     const source = { component: this.opts.component, host: this.opts.host };
-    const objKey = [source.component, source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? ''].join('\u0000');
+    const objKey = [source.component, source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', ref.fieldPath ?? ''].join('\u0000');
     if (!this.allow(objKey, t.getTime())) return;
 
     // Aggregation: the message becomes part of the key only while few distinct ones are seen.

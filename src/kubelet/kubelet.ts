@@ -234,8 +234,8 @@ export class Kubelet {
   private startPods(cri: CriRuntime): void {
     const o = this.o;
     const signal = o.signal;
-    const event = (pod: Obj, type: 'Normal' | 'Warning', reason: string, message: string): void =>
-      this.recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }, type, reason, message);
+    const event = (pod: Obj, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void =>
+      this.recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }, type, reason, message, undefined, fieldPath);
     const onChange = (uid: string): void => this.queue.add(uid);
     const probes = o.modules?.probes?.(onChange, cri, this.recorder) ?? new ProbeManager({
       runtime: { execSync: (containerId, cmd, timeout) => cri.execSync({ containerId, cmd, timeout }) },

@@ -13,6 +13,7 @@ import { CriError, isNotFound } from '../cri/client.js';
 import type { Mount, PodSandboxConfig } from '../cri/types.js';
 import { ETC_HOSTS_PATH, mountsEtcHosts, writeHostsFile } from '../pods/hosts.js';
 import { Backoff } from './backoff.js';
+import { containerFieldPath } from '../events/fieldpath.js';
 import { removePodCgroups, type PodCgroups } from './cgroups.js';
 import { toCriMount } from '../volumes/index.js';
 import { containerConfig } from './container.js';
@@ -30,7 +31,9 @@ import { imageUser, verifyRunAsNonRoot } from './nonroot.js';
 export const MIN_GRACE_SECONDS = 2;
 export const DEFAULT_GRACE_SECONDS = 30;
 
-export type EventSink = (pod: Obj, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+/** `fieldPath` names the container an event is about ("spec.containers{name}"), as the kubelet's. */
+export type EventSink = (pod: Obj, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string) => void;
+
 
 export interface RuntimeManagerOptions {
   cri: CriRuntime;
@@ -154,12 +157,14 @@ export class RuntimeManager {
   /** Starts a container (startContainer): back-off, image, config, create, start, postStart. */
   async startContainer(pod: Obj, c: Obj, type: ContainerType, rs: RuntimePodStatus, sb: SandboxInfo, info: PodRuntimeInfo, signal?: AbortSignal): Promise<StartResult> {
     const uid: string = pod.metadata.uid;
+    const fieldPath = containerFieldPath(pod, c.name);
+    const ev = (t: 'Normal' | 'Warning', r: string, m: string) => this.o.event(pod, t, r, m, fieldPath);
     const prev = latestContainer(rs, c.name);
     if (prev && prev.state === 'exited') {
       const key = this.backoffKey(pod, c);
       const ts = prev.finishedAt ?? this.clock.now();
       if (this.backoff.isInBackOffSince(key, ts)) {
-        this.o.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podFullName(pod)}`);
+        ev('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podFullName(pod)}`);
         return {
           ok: false, reason: 'CrashLoopBackOff',
           message: `back-off ${goDuration(this.backoff.get(key))} restarting failed container=${c.name} pod=${podFullName(pod)}`,
@@ -169,9 +174,9 @@ export class RuntimeManager {
       this.backoff.next(key, ts);
     }
 
-    const img = await this.images.ensure(uid, c.image, c.imagePullPolicy, sb.config, (t, r, m) => this.o.event(pod, t, r, m), signal);
+    const img = await this.images.ensure(uid, c.image, c.imagePullPolicy, sb.config, ev, signal);
     if (!img.ok) {
-      this.o.event(pod, 'Warning', 'Failed', `Error: ${img.reason}`);
+      ev('Warning', 'Failed', `Error: ${img.reason}`);
       return { ok: false, reason: img.reason, message: img.message, retryAt: this.images.backoffEndsAt(uid, c.image) };
     }
 
@@ -180,14 +185,14 @@ export class RuntimeManager {
     let cmd: { command: string[]; args: string[] };
     let mounts: Mount[];
     try {
-      env = await this.o.env.makeEnvironment(pod, c, info, (t, r, m) => this.o.event(pod, t, r, m));
+      env = await this.o.env.makeEnvironment(pod, c, info, ev);
       cmd = this.o.env.expandCommand(c, env);
       mounts = this.mounts(pod, c, restartCount, sb.ips, env);
       const nonRoot = verifyRunAsNonRoot(pod, c, imageUser((await this.cri.imageStatus({ image: { image: img.imageRef } }, { signal })).image));
       if (nonRoot) throw new Error(nonRoot);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
-      this.o.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      ev('Warning', 'Failed', `Error: ${message}`);
       return { ok: false, reason: errorReason(e) ?? 'CreateContainerConfigError', message };
     }
     mkdirSync(join(sb.config.logDirectory!, c.name), { recursive: true, mode: 0o755 });
@@ -202,25 +207,25 @@ export class RuntimeManager {
       id = (await this.cri.createContainer({ podSandboxId: sb.id, config, sandboxConfig: sb.config }, { signal })).containerId;
     } catch (e) {
       if (signal?.aborted) throw e;
-      this.o.event(pod, 'Warning', 'Failed', `Error: ${criMessage(e)}`);
+      ev('Warning', 'Failed', `Error: ${criMessage(e)}`);
       return { ok: false, reason: 'CreateContainerError', message: criMessage(e) };
     }
-    this.o.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+    ev('Normal', 'Created', `Created container: ${c.name}`);
     try {
       await this.cri.startContainer({ containerId: id }, { signal });
     } catch (e) {
       if (signal?.aborted) throw e;
-      this.o.event(pod, 'Warning', 'Failed', `Error: ${criMessage(e)}`);
+      ev('Warning', 'Failed', `Error: ${criMessage(e)}`);
       return { ok: false, reason: 'RunContainerError', message: criMessage(e) };
     }
-    this.o.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    ev('Normal', 'Started', `Started container ${c.name}`);
 
     if (c.lifecycle?.postStart) {
       const failure = await runHandler(c.lifecycle.postStart, { cri: this.cri, pod, container: c, containerId: id, podIP: sb.ips[0], timeoutSeconds: DEFAULT_GRACE_SECONDS, signal });
       if (failure !== undefined) {
         this.log.warn(`pod ${podFullName(pod)}: postStart hook of ${c.name} failed: ${failure}`);
         // the hook's output stays out of events (it may hold secrets)
-        this.o.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
+        ev('Warning', 'FailedPostStartHook', 'PostStartHook failed');
         const rc = { id, name: c.name, state: 'running' } as RuntimeContainer;
         await this.killContainer(pod, rc, 'FailedPostStartHook', undefined, signal);
         return { ok: false, reason: 'PostStartHookError', message: failure };
@@ -272,7 +277,7 @@ export class RuntimeManager {
   async killContainer(pod: Obj | undefined, rc: RuntimeContainer, message: string | undefined, graceOverride: number | undefined, signal?: AbortSignal, reason?: string): Promise<void> {
     const spec: Obj | undefined = pod ? [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((x: Obj) => x.name === rc.name) : undefined;
     let grace = graceOverride ?? this.gracePeriod(pod, spec, rc, reason);
-    if (pod) this.o.event(pod, 'Normal', 'Killing', message || `Stopping container ${rc.name}`);
+    if (pod) this.o.event(pod, 'Normal', 'Killing', message || `Stopping container ${rc.name}`, containerFieldPath(pod, rc.name));
     const preStop = spec ? spec.lifecycle?.preStop : rc.info?.preStop;
     if (preStop && grace > 0) {
       const t0 = this.clock.now();
@@ -282,7 +287,7 @@ export class RuntimeManager {
         runHandler(preStop, ctx),
         new Promise<undefined>((r) => { timer = setTimeout(() => r(undefined), grace * 1000); }),
       ]).finally(() => clearTimeout(timer));
-      if (failure !== undefined && pod) this.o.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
+      if (failure !== undefined && pod) this.o.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', containerFieldPath(pod, rc.name));
       grace -= Math.floor((this.clock.now() - t0) / 1000);
     }
     if (grace < MIN_GRACE_SECONDS) grace = MIN_GRACE_SECONDS;

@@ -344,7 +344,7 @@ describe('ProbeManager with the real EventRecorder', () => {
     assert.equal(evs[0].reason, 'Unhealthy');
     assert.equal(evs[0].message, "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory\n");
     assert.equal(evs[0].count, 2);
-    assert.deepEqual(evs[0].involvedObject, { kind: 'Pod', namespace: 'ns', name: 'web', uid: 'u1', apiVersion: 'v1' });
+    assert.deepEqual(evs[0].involvedObject, { kind: 'Pod', namespace: 'ns', name: 'web', uid: 'u1', apiVersion: 'v1', fieldPath: 'spec.containers{c}' });
     assert.equal(m.livenessFailure('u1', 'c'), 'Container c failed liveness probe, will be restarted');
     m.stop();
   });

@@ -5,6 +5,7 @@
 // state: <error>". An errored probe yields no result: the worker discards it.
 
 import type { Obj } from '../../api/types.js';
+import { containerFieldPath } from '../events/fieldpath.js';
 import { execProbe } from './exec.js';
 import { grpcProbe } from './grpc.js';
 import { httpProbe } from './http.js';
@@ -16,7 +17,7 @@ const MAX_PROBE_RETRIES = 3;
 
 /** What the prober needs to emit events (src/client's EventRecorder fits). */
 export interface ProbeEventSink {
-  event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, annotations?: Record<string, string>, fieldPath?: string): void;
 }
 
 export interface ProbeTarget {
@@ -60,18 +61,19 @@ export async function probeOnce(
     if (!out.error) break;
   }
   const ref = podRef(t.pod);
+  const fieldPath = containerFieldPath(t.pod, t.container.name);
   if (out.error) {
-    events.event(ref, 'Warning', 'Unhealthy', `${type} probe errored and resulted in ${out.result} state: ${out.error.message}`);
+    events.event(ref, 'Warning', 'Unhealthy', `${type} probe errored and resulted in ${out.result} state: ${out.error.message}`, undefined, fieldPath);
     return undefined;
   }
   switch (out.result) {
     case 'success':
       return 'success';
     case 'warning':
-      events.event(ref, 'Warning', 'ProbeWarning', `${type} probe warning: ${out.output}`);
+      events.event(ref, 'Warning', 'ProbeWarning', `${type} probe warning: ${out.output}`, undefined, fieldPath);
       return 'success';
     case 'failure':
-      events.event(ref, 'Warning', 'Unhealthy', `${type} probe failed: ${out.output}`);
+      events.event(ref, 'Warning', 'Unhealthy', `${type} probe failed: ${out.output}`, undefined, fieldPath);
       return 'failure';
     default:
       return 'failure';

@@ -113,6 +113,11 @@ expect_match "$LAST_OUT" 'Normal +Killing +.*Container liveness failed liveness 
 expect_match "$LAST_OUT" 'Liveness: +exec \[cat /tmp/healthy\] delay=3s timeout=1s period=3s #success=1 #failure=3'
 ok k get pod liveness-exec -n "$NS" -o jsonpath='{.status.containerStatuses[0].lastState.terminated.reason}/{.status.containerStatuses[0].lastState.terminated.exitCode}'
 expect_eq "$LAST_OUT" "Error/137"
+# the kubelet's events name the container (kubectl's SUBOBJECT column, involvedObject.fieldPath)
+ok k get events -n "$NS" -o wide --field-selector involvedObject.name=liveness-exec,reason=Unhealthy
+expect_match "$LAST_OUT" 'spec\.containers\{liveness\}'
+ok k get events -n "$NS" --field-selector 'involvedObject.name=liveness-exec,involvedObject.fieldPath=spec.containers{liveness},reason=Killing' -o jsonpath='{.items[0].involvedObject.fieldPath}'
+expect_eq "$LAST_OUT" "spec.containers{liveness}"
 
 # HTTP liveness: 404 counts as failure
 wait_match 60 '^[1-9]' jp "pod liveness-http -n $NS" '{.status.containerStatuses[0].restartCount}'
