@@ -97,6 +97,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   stream_server_port = "0"
   enable_selinux = false
   max_container_log_line_size = 16384
+  # pod network namespaces under this containerd's state dir, not the host's /run/netns: several
+  # skiff nodes on one host (each its own containerd) must not share, and stack mounts on, one dir
+  netns_mounts_under_state_dir = true
 
 [${cri}.containerd]
   snapshotter = ${q(c.snapshotter)}
