@@ -7,6 +7,7 @@ import { ensureRuntimePackages } from './install.js';
 import { containerdLayout, startContainerd, type ContainerdHandle, type Log } from './containerd.js';
 import { DEFAULT_BRIDGE, writeCniConfig } from './cni.js';
 import { ensureOfflineImages, type EnsuredImage } from './images.js';
+import { clearStaleBridges } from './stalebridge.js';
 
 export interface StartRuntimeOptions {
   dataDir: string;
@@ -27,6 +28,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<RuntimeRe
   if (!pre.ok) return { ok: false, reason: pre.reason };
   let containerd: ContainerdHandle | null = null;
   try {
+    await clearStaleBridges(opts.bridge ?? DEFAULT_BRIDGE, opts.podCIDR, log);
     writeCniConfig({ dir: containerdLayout(opts.dataDir).cniConfDir, podCIDR: opts.podCIDR, bridge: opts.bridge ?? DEFAULT_BRIDGE });
     containerd = await startContainerd({ dataDir: opts.dataDir, signal: opts.signal, log });
     const images = await ensureOfflineImages({ socket: containerd.socket, dataDir: opts.dataDir, log, snapshotter: containerd.snapshotter });
