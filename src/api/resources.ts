@@ -147,6 +147,12 @@ export const RESOURCES: ResourceInfo[] = [
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+
+  // the resource metrics API (metrics-server's, served in-process): answered from the
+  // metrics collector, never stored. No singular names, as metrics-server (since its #1436):
+  // kubectl then derives them from the kinds, so `kubectl get nodemetrics|podmetrics` work
+  r('metrics.k8s.io', 'v1beta1', 'NodeMetrics', 'nodes', false, { verbs: ['get', 'list'], singular: '', virtual: true }),
+  r('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods', true, { verbs: ['get', 'list'], singular: '', virtual: true }),
 ];
 
 /** Group order as kube-apiserver lists them in /apis. Versions: preferred first. */
@@ -170,6 +176,8 @@ export const GROUP_ORDER: { group: string; versions: string[] }[] = [
   { group: 'node.k8s.io', versions: ['v1'] },
   { group: 'discovery.k8s.io', versions: ['v1'] },
   { group: 'flowcontrol.apiserver.k8s.io', versions: ['v1'] },
+  // an aggregated API upstream (APIService v1beta1.metrics.k8s.io): listed after the built-in groups
+  { group: 'metrics.k8s.io', versions: ['v1beta1'] },
 ];
 
 export function apiVersionOf(group: string, version: string): string {

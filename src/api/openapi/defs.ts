@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { GROUP_ORDER } from '../resources.js';
+import { addMetricsKinds, METRICS_DEFS_TAG } from './metrics.js';
 
 /** An OpenAPI schema object as published (swagger 2.0 form, refs "#/definitions/<name>"). */
 export interface Schema {
@@ -89,16 +90,17 @@ function addMetaKinds(d: Record<string, Schema>): void {
 export function definitions(): Record<string, Schema> {
   if (defs) return defs;
   const bytes = readFileSync(definitionsFile());
-  hash ??= createHash('sha256').update(bytes).digest('hex');
+  hash ??= createHash('sha256').update(bytes).update(METRICS_DEFS_TAG).digest('hex');
   const parsed = JSON.parse(bytes.toString('utf8')) as { definitions: Record<string, Schema> };
   addMetaKinds(parsed.definitions);
+  addMetricsKinds(parsed.definitions);
   defs = parsed.definitions;
   return defs;
 }
 
 /** A digest of the generated definitions, without parsing them (for cache keys and ETags). */
 export function definitionsHash(): string {
-  hash ??= createHash('sha256').update(readFileSync(definitionsFile())).digest('hex');
+  hash ??= createHash('sha256').update(readFileSync(definitionsFile())).update(METRICS_DEFS_TAG).digest('hex');
   return hash;
 }
 

@@ -1,11 +1,12 @@
 // Resources that are answered, not stored: access reviews, self-subject reviews, token
-// reviews, pod bindings and component statuses.
+// reviews, pod bindings, component statuses and the resource metrics API (metrics-api/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalid, methodNotSupported } from '../../api/errors.js';
 import { validateCreate } from '../../api/validation/index.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Cluster } from '../cluster.js';
+import { METRICS_GROUP, serveMetrics } from '../metrics-api/index.js';
 import { decodeObject, mediaType, readBody, sendJSON } from '../http.js';
 import type { RequestInfo } from '../requestinfo.js';
 import type { RequestContext } from '../registry/strategy.js';
@@ -15,7 +16,7 @@ import { bindPod } from './subresources.js';
 import { reviewToken } from './token.js';
 
 export async function handleVirtual(cluster: Cluster, req: IncomingMessage, res: ServerResponse, ri: ResourceInfo, info: RequestInfo, q: URLSearchParams, ctx: RequestContext): Promise<void> {
-  void q;
+  if (ri.group === METRICS_GROUP) { await serveMetrics(cluster, req, res, ri, info, q); return; }
   if (ri.plural === 'componentstatuses') {
     if (info.verb !== 'get' && info.verb !== 'list') throw methodNotSupported(ri.group, ri.plural, info.verb);
     const items = ['controller-manager', 'scheduler', 'etcd-0'].map((n) => ({
