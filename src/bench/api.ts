@@ -85,7 +85,10 @@ export async function run(argv: string[]): Promise<Result> {
         { key: 'list_10k_ms', label: `LIST ${items} ConfigMaps (median of 5)`, value: median(listTimes), unit: 'ms', target: '< 300' },
         { key: 'rss_after_mb', label: 'RSS after the run', value: rssAfter, unit: 'MB', tableOnly: true },
       ],
-      notes: [`node ${process.version}, server pid ${srv.pid}, data dir ${srv.dataDir} (removed)`],
+      notes: [
+        `idle RSS samples (MB, every 2 s from 12 s after start): ${samples.map((x) => x.toFixed(1)).join(' ')}`,
+        `node ${process.version}, server pid ${srv.pid}, data dir ${srv.dataDir} (removed)`,
+      ],
     };
   } finally {
     await srv.stop({ clean: true });
