@@ -51,7 +51,21 @@ const adminRules: Obj[] = [
   rule(['rbac.authorization.k8s.io'], ['rolebindings', 'roles'], [...WRITE, ...READ]),
 ];
 
+/**
+ * metrics-server's role for its API (k3s installs it with metrics-server; skiff serves
+ * metrics.k8s.io itself): aggregated into view, edit and admin, so `kubectl top` works for them.
+ */
+const METRICS_READER: Obj = {
+  apiVersion: RBAC, kind: 'ClusterRole',
+  metadata: {
+    name: 'system:aggregated-metrics-reader',
+    labels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-view': 'true' },
+  },
+  rules: [rule(['metrics.k8s.io'], ['pods', 'nodes'], READ)],
+};
+
 export const BOOTSTRAP_CLUSTER_ROLES: Obj[] = [
+  METRICS_READER,
   role('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]),
   aggregated('admin', 'rbac.authorization.k8s.io/aggregate-to-admin'),
   aggregated('edit', 'rbac.authorization.k8s.io/aggregate-to-edit'),
