@@ -254,6 +254,7 @@ export class Kubelet {
       cri, dataDir: o.dataDir, env, volumes, probes, event,
       clusterDomain: o.clusterDomain ?? 'cluster.local', clusterDNS: o.clusterDNS ?? [], hostResolv: hostResolv(),
       memoryCapacity: this.machine.memoryBytes, limitSwap: swapAccounting(), cgroupRoot: o.cgroupRoot, podCgroups, clock: this.clock, log: this.log,
+      getSecret: envSources.getSecret,
     });
     const sysctls = new SysctlAllowlist(o.config?.allowedUnsafeSysctls ?? []);
     // admission as canAdmitPod's handlers run: sysctls, then whether the pod fits the node

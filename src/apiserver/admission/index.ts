@@ -6,7 +6,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import type { Obj } from '../../api/types.js';
 import type { Cluster } from '../cluster.js';
 import type { Admission, RequestContext } from '../registry/strategy.js';
-import { admitPriority, mutatePod } from './pods.js';
+import { admitPriority, copyImagePullSecrets, mutatePod, wantsAccountPullSecrets } from './pods.js';
 import { defaultStorageClassFor } from '../../api/storage-default.js';
 import { ServiceAllocator } from './services.js';
 
@@ -43,6 +43,11 @@ export class Admissions implements Admission {
       const why = errs.length ? errs.map((e) => e.detail).join(', ')
         : await admitPriority(obj, async () => (await this.cluster.registryByName('scheduling.k8s.io', 'priorityclasses').list('', {})).items);
       if (why) throw new ApiError(403, 'Forbidden', `pods "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: 'pods' });
+      if (wantsAccountPullSecrets(obj)) {
+        // ServiceAccount: the account's imagePullSecrets (an account not yet created adds none)
+        const sa = await this.cluster.registryByName('', 'serviceaccounts').get(obj.metadata.namespace, obj.spec.serviceAccountName).catch(() => undefined);
+        copyImagePullSecrets(obj, sa);
+      }
     }
     if (ri.group === '' && ri.plural === 'persistentvolumeclaims' && obj.spec) {
       // DefaultStorageClass: a claim that names no class gets the default one

@@ -1,5 +1,6 @@
 // Pod admission on create: the ServiceAccount plugin (default account, projected API
-// access volume) and DefaultTolerationSeconds (not-ready/unreachable for 300 s).
+// access volume, the account's imagePullSecrets) and DefaultTolerationSeconds
+// (not-ready/unreachable for 300 s).
 import type { FieldError } from '../../api/errors.js';
 import type { Obj } from '../../api/types.js';
 import { generateName } from '../registry/objectmeta.js';
@@ -14,6 +15,22 @@ export function mutatePod(pod: Obj): FieldError[] {
   addDefaultTolerations(spec);
   if (spec.enableServiceLinks === undefined) spec.enableServiceLinks = true;
   return [];
+}
+
+/**
+ * The ServiceAccount plugin's pull secrets: a pod that names none gets its service
+ * account's (names only). Mirror pods are left alone, as the plugin skips them.
+ */
+export function copyImagePullSecrets(pod: Obj, serviceAccount: Obj | undefined): void {
+  const spec = pod.spec;
+  if (!spec || spec.imagePullSecrets?.length || pod.metadata?.annotations?.['kubernetes.io/config.mirror']) return;
+  const refs: Obj[] = serviceAccount?.imagePullSecrets ?? [];
+  if (refs.length) spec.imagePullSecrets = refs.map((r) => ({ name: r?.name ?? '' }));
+}
+
+/** Whether a pod could take its service account's pull secrets (so the account is worth reading). */
+export function wantsAccountPullSecrets(pod: Obj): boolean {
+  return !pod.spec?.imagePullSecrets?.length && !pod.metadata?.annotations?.['kubernetes.io/config.mirror'];
 }
 
 function addTokenVolume(spec: Obj): void {

@@ -27,6 +27,7 @@ import { containerResources } from './resources.js';
 import { podHostnameAndDomain, podLogDirectory, sandboxConfig } from './sandbox.js';
 import { latestContainer, newestFirst, RuntimeStatusReader, type RuntimeContainer, type RuntimePodStatus } from './status.js';
 import { imageUser, verifyRunAsNonRoot } from './nonroot.js';
+import { podPullKeyring, type SecretGetter } from '../credentialprovider/pod.js';
 
 export const MIN_GRACE_SECONDS = 2;
 export const DEFAULT_GRACE_SECONDS = 30;
@@ -50,6 +51,8 @@ export interface RuntimeManagerOptions {
   cgroupRoot?: string;
   /** The pod-level cgroups (created with the pod's limits before its sandbox); none: runc makes them implicitly. */
   podCgroups?: PodCgroups;
+  /** Reads a pod's image pull secrets (spec.imagePullSecrets); none: every pull is anonymous. */
+  getSecret?: SecretGetter;
   clock?: Clock;
   log?: Logger;
 }
@@ -174,7 +177,11 @@ export class RuntimeManager {
       this.backoff.next(key, ts);
     }
 
-    const img = await this.images.ensure(uid, c.image, c.imagePullPolicy, sb.config, ev, signal);
+    const getSecret = this.o.getSecret;
+    const keyring = getSecret && pod.spec?.imagePullSecrets?.length
+      ? () => podPullKeyring(pod, getSecret, (t, r, m) => this.o.event(pod, t, r, m))
+      : undefined;
+    const img = await this.images.ensure(uid, c.image, c.imagePullPolicy, sb.config, ev, signal, keyring);
     if (!img.ok) {
       ev('Warning', 'Failed', `Error: ${img.reason}`);
       return { ok: false, reason: img.reason, message: img.message, retryAt: this.images.backoffEndsAt(uid, c.image) };

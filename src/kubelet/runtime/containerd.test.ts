@@ -35,6 +35,14 @@ test('the config puts everything under the data dir and carries the CRI settings
   assert.equal(table(toml, `${CRI}.containerd.runtimes.runc`).runtime_type, '"io.containerd.runc.v2"');
   assert.equal(table(toml, `${CRI}.containerd.runtimes.runc.options`).SystemdCgroup, 'false');
   assert.deepEqual(table(toml, `${CRI}.cni`), { bin_dir: '"/usr/lib/cni"', conf_dir: '"/var/lib/skiff/cni/net.d"', max_conf_num: '1' });
+  assert.deepEqual(table(toml, `${CRI}.registry`), {}, 'no hosts directory unless given');
+});
+
+test('registry hosts come from DATA_DIR/containerd/certs.d (hosts.toml per registry)', () => {
+  const l = containerdLayout('/var/lib/skiff');
+  assert.equal(l.registryConfigPath, '/var/lib/skiff/containerd/certs.d');
+  const toml = renderContainerdConfig({ root: l.root, state: l.state, socket: l.socket, snapshotter: 'native', cniConfDir: l.cniConfDir, registryConfigPath: l.registryConfigPath });
+  assert.deepEqual(table(toml, `${CRI}.registry`), { config_path: '"/var/lib/skiff/containerd/certs.d"' });
 });
 
 test('native snapshotter, other CNI bin dir, and paths that need TOML escaping', () => {

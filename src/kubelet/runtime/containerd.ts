@@ -12,6 +12,8 @@
 //   otherwise native (full copies: slower, works everywhere).
 // - sandbox_image is the offline pause image (images.ts), so a pod never needs a registry.
 // - streaming (exec/attach/port-forward URLs) on 127.0.0.1 with a random port.
+// - registry hosts from DATA_DIR/containerd/certs.d/<host[:port]>/hosts.toml (containerd's
+//   hosts directory): mirrors, CAs, or a plain-HTTP registry (`server = "http://..."`).
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -39,6 +41,8 @@ export interface ContainerdLayout {
   pidFile: string;
   /** CNI config dir containerd reads (writeCniConfig writes it). */
   cniConfDir: string;
+  /** Registry host configs (<host[:port]>/hosts.toml) CRI pulls read. */
+  registryConfigPath: string;
 }
 
 /** Where everything lives for a data dir. The socket moves to /run/skiff/HASH/ when the path would be too long. */
@@ -58,6 +62,7 @@ export function containerdLayout(dataDir: string): ContainerdLayout {
     log: join(dir, 'containerd.log'),
     pidFile: join(dir, 'containerd.pid'),
     cniConfDir: join(dataDir, 'cni', 'net.d'),
+    registryConfigPath: join(dir, 'certs.d'),
   };
 }
 
@@ -71,6 +76,8 @@ export interface ContainerdConfigInput {
   cniBinDir?: string;
   /** containerd's "opt" plugin directory. */
   optDir?: string;
+  /** The hosts.toml directory for image pulls; none: containerd's defaults (HTTPS only). */
+  registryConfigPath?: string;
 }
 
 const q = (s: string) => JSON.stringify(s); // a JSON string is a valid TOML basic string
@@ -116,7 +123,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   bin_dir = ${q(c.cniBinDir ?? DEFAULT_CNI_BIN_DIR)}
   conf_dir = ${q(c.cniConfDir)}
   max_conf_num = 1
-
+${c.registryConfigPath ? `
+[${cri}.registry]
+  config_path = ${q(c.registryConfigPath)}
+` : ''}
 [plugins."io.containerd.internal.v1.opt"]
   path = ${q(c.optDir ?? join(c.root, 'opt'))}
 `;
@@ -221,7 +231,7 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
   const log = opts.log ?? (() => {});
   const layout = containerdLayout(opts.dataDir);
   const bin = opts.containerdBin ?? 'containerd';
-  for (const d of [layout.dir, layout.root, layout.state, layout.cniConfDir, join(layout.socket, '..')]) mkdirSync(d, { recursive: true, mode: 0o711 });
+  for (const d of [layout.dir, layout.root, layout.state, layout.cniConfDir, layout.registryConfigPath, join(layout.socket, '..')]) mkdirSync(d, { recursive: true, mode: 0o711 });
 
   let snapshotter = opts.snapshotter;
   if (!snapshotter) {
@@ -229,7 +239,7 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
     snapshotter = p.ok ? 'overlayfs' : 'native';
     if (!p.ok) log(`containerd: overlayfs does not mount under ${layout.root} (${p.reason}); using the native snapshotter (slower, full copies)`);
   }
-  const config = renderContainerdConfig({ root: layout.root, state: layout.state, socket: layout.socket, snapshotter, cniConfDir: layout.cniConfDir, cniBinDir: opts.cniBinDir });
+  const config = renderContainerdConfig({ root: layout.root, state: layout.state, socket: layout.socket, snapshotter, cniConfDir: layout.cniConfDir, cniBinDir: opts.cniBinDir, registryConfigPath: layout.registryConfigPath });
 
   // A containerd left running by an earlier skiff (killed before it could stop it) is reused
   // when its config is unchanged, so its containers stay up; otherwise it is replaced.
