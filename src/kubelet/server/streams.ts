@@ -1,6 +1,7 @@
 // /exec, /attach and /portForward: check the request as the kubelet does, ask the runtime
 // (CRI Exec/Attach/PortForward) for a streaming URL, and join the client's upgrade request
 // to it (proxy.ts). Messages and status codes are the kubelet's.
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -100,6 +101,28 @@ function podUnknown(ctx: StreamContext, ns: string, pod: string): boolean {
   return false;
 }
 
+/**
+ * Whether a container the runtime may still call running has in fact ended: containerd marks
+ * it exited only once it has handled the exit event, which lags under load. An attach in that
+ * gap connects to a finished process, streams nothing and succeeds, so `kubectl run -i` of
+ * a short command loses its output; refused, kubectl falls back to the container's logs.
+ * The process is gone when its pid has no /proc entry or is a zombie awaiting its shim.
+ */
+async function processGone(ctx: StreamContext, id: string): Promise<boolean> {
+  if (!ctx.cri.containerStatus) return false;
+  try {
+    const r = await ctx.cri.containerStatus({ containerId: id, verbose: true });
+    if (r.status && r.status.state !== 'CONTAINER_RUNNING') return true;
+    const pid = Number((JSON.parse(r.info?.info ?? '{}') as { pid?: number }).pid);
+    if (!(pid > 0)) return false;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (!stat) return true;
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no answer: let the runtime decide
+  }
+}
+
 /** /exec/{ns}/{pod}[/{uid}]/{container} and /attach/... */
 export async function serveExecOrAttach(
   ctx: StreamContext, kind: 'exec' | 'attach', req: IncomingMessage, q: URLSearchParams, reply: Reply, up: Upgrade | undefined,
@@ -117,6 +140,7 @@ export async function serveExecOrAttach(
   // The kubelet looks among running containers only.
   if (!c || !c.running || (uid && c.podUID !== uid)) return reply.text(500, `container not found (${JSON.stringify(container)})`);
   const id = c.id;
+  if (kind === 'attach' && await processGone(ctx, id)) return reply.text(500, 'container is in CONTAINER_EXITED state');
   await toRuntime(ctx, req, reply, up, () => kind === 'exec'
     ? ctx.cri.exec({ containerId: id, cmd: q.getAll('command'), tty: opts.tty, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr })
     : ctx.cri.attach({ containerId: id, tty: opts.tty, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr }));

@@ -1,6 +1,6 @@
 // What the kubelet server needs from the rest of the kubelet: where containers and their
 // logs are (the core's ContainerLocator, see notes/kubelet.md) and the CRI streaming calls.
-import type { AttachRequest, ExecRequest, PortForwardRequest, UrlResponse } from '../cri/types.js';
+import type { AttachRequest, ContainerStatusRequest, ContainerStatusResponse, ExecRequest, PortForwardRequest, UrlResponse } from '../cri/types.js';
 import type { CallOptions } from '../cri/client.js';
 import type { Obj } from '../../api/types.js';
 import type { Summary } from '../stats/types.js';
@@ -43,6 +43,8 @@ export interface StatsSource {
 export interface StreamingRuntime {
   exec(req: ExecRequest, opts?: CallOptions): Promise<UrlResponse>;
   attach(req: AttachRequest, opts?: CallOptions): Promise<UrlResponse>;
+  /** Optional (CriClient has it): lets attach check the container's process is still there. */
+  containerStatus?(req: ContainerStatusRequest, opts?: CallOptions): Promise<ContainerStatusResponse>;
   portForward(req: PortForwardRequest, opts?: CallOptions): Promise<UrlResponse>;
 }
 
