@@ -2,6 +2,9 @@
 // form (CPU in DecimalSI from nanocores, memory in BinarySI from bytes, as metrics-server
 // builds them), metav1.Time (RFC 3339, seconds) and metav1.Duration (Go's Duration.String).
 
+import { goDuration as goDurationMs } from '../../api/duration.js';
+import { nowRFC3339 } from '../../api/types.js';
+
 const DECIMAL_SUFFIX: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
 const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
@@ -32,18 +35,10 @@ export function memoryQuantity(bytes: number): string {
 
 /** metav1.Time: RFC 3339 in UTC, whole seconds. */
 export function metaTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return nowRFC3339(new Date(ms));
 }
 
-/** Go's time.Duration.String() for a whole number of milliseconds: "0s", "500ms", "15.003s", "1m0.5s", "1h2m3s". */
+/** metav1.Duration: Go's Duration.String() (the window is rounded to whole milliseconds). */
 export function goDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms));
-  if (total === 0) return '0s';
-  if (total < 1000) return `${total}ms`;
-  const h = Math.floor(total / 3_600_000);
-  const m = Math.floor((total % 3_600_000) / 60_000);
-  const secMs = total % 60_000;
-  const whole = Math.floor(secMs / 1000);
-  const frac = secMs % 1000 ? `.${String(secMs % 1000).padStart(3, '0').replace(/0+$/, '')}` : '';
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${whole}${frac}s`;
+  return goDurationMs(Math.round(ms));
 }

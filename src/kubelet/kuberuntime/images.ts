@@ -12,6 +12,7 @@
 // imagePullPolicy Always. Skiff nodes are usually air-gapped, with offline images such as
 // busybox:latest imported at set-up, and `kubectl run --image=busybox` defaults to Always.
 
+import { goDuration } from '../../api/duration.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { CriError } from '../cri/client.js';
 import type { AuthConfig, PodSandboxConfig } from '../cri/types.js';
@@ -47,17 +48,6 @@ const GO_CODES: Record<string, string> = {
 export function grpcErrorText(e: unknown): string {
   if (e instanceof CriError) return `rpc error: code = ${GO_CODES[e.codeName] ?? e.codeName} desc = ${e.details}`;
   return (e as Error)?.message ?? String(e);
-}
-
-/** Go's time.Duration String() of a millisecond count truncated to milliseconds. */
-export function goDuration(msTotal: number): string {
-  const ms = Math.max(0, Math.floor(msTotal));
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000), m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}`;
 }
 
 export class ImagePuller {

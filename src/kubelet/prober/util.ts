@@ -4,20 +4,7 @@
 
 import type { Clock } from '../../client/clock.js';
 
-/** Go's time.Duration String() for whole milliseconds: 1s, 500ms, 1m30s, 1h0m0s. */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  let rest = ms / 1000;
-  const h = Math.floor(rest / 3600);
-  rest -= h * 3600;
-  const m = Math.floor(rest / 60);
-  rest -= m * 60;
-  const s = `${Number(rest.toFixed(3))}s`;
-  if (h > 0) return `${h}h${m}m${s}`;
-  if (m > 0) return `${m}m${s}`;
-  return s;
-}
+export { goDuration } from '../../api/duration.js';
 
 /** net.JoinHostPort: IPv6 literals in brackets. */
 export function joinHostPort(host: string, port: number): string {
