@@ -132,7 +132,8 @@ ${c.registryConfigPath ? `
 `;
 }
 
-function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ ok: boolean; out: string }> {
+/** Runs a system command (with the system sbin dirs on PATH); never rejects: ok and its output. */
+export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ ok: boolean; out: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, env: { ...process.env, PATH: `${process.env.PATH ?? ''}:${SYSTEM_PATH}` } }, (err, stdout, stderr) => {
       resolve({ ok: !err, out: `${stdout}${stderr}`.trim() || (err ? err.message : '') });

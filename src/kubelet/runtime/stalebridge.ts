@@ -3,8 +3,8 @@
 // nothing reaches them. Before the CNI config is written, such bridges are found; a skiff
 // bridge ("skiff0", "sk" + 8 hex digits) with no interface attached is a leftover of a node
 // that is gone, and is removed; anything else is reported, since it may be in use.
-import { execFile } from 'node:child_process';
 import { isIPv4 } from 'node:net';
+import { run } from './containerd.js';
 
 export interface BridgeAddr { name: string; addrs: { ip: string; prefixlen: number }[] }
 
@@ -28,8 +28,11 @@ export function conflicting(bridges: BridgeAddr[], own: string, podCIDR: string)
   return bridges.filter((b) => b.name !== own && b.addrs.some((a) => isIPv4(a.ip) && overlaps(a.ip, a.prefixlen, net, len)));
 }
 
-function ip(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => execFile('ip', args, { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out))));
+/** `ip ARGS`; rejects with its output when it fails. */
+async function ip(args: string[]): Promise<string> {
+  const r = await run('ip', args);
+  if (!r.ok) throw new Error(r.out);
+  return r.out;
 }
 
 /** Removes unused skiff bridges in the pod range, and says which other bridges are in the way. */
