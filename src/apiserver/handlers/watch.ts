@@ -15,35 +15,33 @@ import { listOptions } from './resource.js';
 const BOOKMARK_EVERY_MS = 60_000;
 
 /**
- * The registry hands every watcher of an event the same decoded object: its JSON line is
- * built once per (object, event type, served version) and reused by the other watchers.
+ * Every watcher of an event gets the same decoded object (or stored KV): its JSON line is
+ * built once per (event, type, served resource) and reused by the other watchers. `null`
+ * remembers that a line cannot be built from the stored text.
  */
-const lines = new WeakMap<Obj, Map<string, string>>();
-function jsonLine(ri: ResourceInfo, type: WatchType, obj: Obj): string {
+const lines = new WeakMap<object, Map<string, string | null>>();
+function sharedLine(of: object, ri: ResourceInfo, type: WatchType, build: () => string | null): string | null {
   const key = `${type} ${ri.group}/${ri.version}/${ri.plural}`;
-  let byKey = lines.get(obj);
+  let byKey = lines.get(of);
   let line = byKey?.get(key);
   if (line === undefined) {
-    line = JSON.stringify({ type, object: toExternal(ri, obj) }) + '\n';
-    if (!byKey) lines.set(obj, (byKey = new Map()));
+    line = build();
+    if (!byKey) lines.set(of, (byKey = new Map()));
     byKey.set(key, line);
   }
   return line;
 }
 
+function jsonLine(ri: ResourceInfo, type: WatchType, obj: Obj): string {
+  return sharedLine(obj, ri, type, () => JSON.stringify({ type, object: toExternal(ri, obj) }) + '\n')!;
+}
+
 /** The same, built from a stored event without decoding it; undefined when it must be decoded. */
-const storedLines = new WeakMap<KV, Map<string, string | null>>();
 function storedLine(ri: ResourceInfo, type: 'ADDED' | 'MODIFIED', kv: KV): string | undefined {
-  const key = `${type} ${ri.group}/${ri.version}/${ri.plural}`;
-  let byKey = storedLines.get(kv);
-  let line = byKey?.get(key);
-  if (line === undefined) {
+  return sharedLine(kv, ri, type, () => {
     const obj = servedJSON(ri, kv.value, kv.modRevision);
-    line = obj === undefined ? null : `{"type":"${type}","object":${obj}}\n`;
-    if (!byKey) storedLines.set(kv, (byKey = new Map()));
-    byKey.set(key, line);
-  }
-  return line ?? undefined;
+    return obj === undefined ? null : `{"type":"${type}","object":${obj}}\n`;
+  }) ?? undefined;
 }
 
 export async function serveWatch(reg: Registry, ri: ResourceInfo, req: IncomingMessage, res: ServerResponse, ns: string, q: URLSearchParams, serverSignal: AbortSignal): Promise<void> {
