@@ -1,41 +1,15 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Obj } from '../api/types.js';
+import { join } from 'node:path';
 import { FakeClient } from '../client/fake.js';
-import { silentLogger } from '../client/log.js';
 import { FakeCri } from './kuberuntime/fakecri.js';
 import { KubeletStartError, NODES, startKubelet, type KubeletOptions } from './kubelet.js';
 import { PODS } from './pods/sync.js';
-import { FakeProbes, literalEnv, PlainVolumes } from './pods/testutil.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { assignCIDR, kubeletTestOptions, until } from './testutil.js';
 
 function options(t: TestContext, client: FakeClient, runtime: KubeletOptions['runtime']): KubeletOptions {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kubelet-'));
-  const ac = new AbortController();
-  t.after(() => { ac.abort(); rmSync(dataDir, { recursive: true, force: true }); });
-  return {
-    client, nodeName: 'vm', dataDir, nodeIP: '192.0.2.2', hostname: 'vm', kubeletPort: 10250, runtime, signal: ac.signal, log: silentLogger,
-    clusterDNS: ['10.43.0.10'], cgroupRoot: '/skiff-unit-test', cgroupFs: join(dataDir, 'cgroup'), relistIntervalMs: 20, nodeStatusIntervalMs: 30,
-    modules: { env: literalEnv, volumes: (dir) => new PlainVolumes(dir), probes: () => new FakeProbes() },
-  };
-}
-
-/** The node IPAM controller's part: a podCIDR once the node exists. */
-async function assignCIDR(client: FakeClient): Promise<void> {
-  await until('the node', () => client.object(NODES, '', 'vm'));
-  await client.patch(NODES, '', 'vm', 'merge', { spec: { podCIDR: '10.9.0.0/24', podCIDRs: ['10.9.0.0/24'] } });
+  return { ...kubeletTestOptions(t, client, runtime), clusterDNS: ['10.43.0.10'] };
 }
 
 test('registers the node, starts the runtime with its podCIDR, turns Ready and runs a pod bound to it', async (t) => {

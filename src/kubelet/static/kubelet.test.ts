@@ -1,45 +1,21 @@
 // The kubelet with a KubeletConfiguration and a static pod path (fake CRI, fake API).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Obj } from '../../api/types.js';
 import { FakeClient } from '../../client/fake.js';
-import { silentLogger } from '../../client/log.js';
 import { parseKubeletConfig } from '../config/kubeletconfig.js';
 import { FakeCri } from '../kuberuntime/fakecri.js';
 import { NODES, startKubelet, type KubeletOptions } from '../kubelet.js';
 import { PODS } from '../pods/sync.js';
-import { FakeProbes, literalEnv, PlainVolumes } from '../pods/testutil.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { assignCIDR, kubeletTestOptions, until } from '../testutil.js';
 
 function options(t: TestContext, client: FakeClient, cri: FakeCri, config: string): KubeletOptions {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kubelet-static-'));
-  const ac = new AbortController();
-  t.after(() => { ac.abort(); rmSync(dataDir, { recursive: true, force: true }); });
-  const kc = parseKubeletConfig(`apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${config}`, join(dataDir, 'kubelet.yaml'));
-  mkdirSync(join(dataDir, 'manifests'));
-  return {
-    client, nodeName: 'vm', dataDir, nodeIP: '192.0.2.2', hostname: 'vm', kubeletPort: 10250, signal: ac.signal, log: silentLogger,
-    runtime: async () => ({ cri, version: await cri.version() }),
-    cgroupRoot: '/skiff-unit-test', cgroupFs: join(dataDir, 'cgroup'), relistIntervalMs: 20, nodeStatusIntervalMs: 30, config: kc, staticPodPath: kc.staticPodPath,
-    modules: { env: literalEnv, volumes: (dir) => new PlainVolumes(dir), probes: () => new FakeProbes() },
-  };
-}
-
-async function assignCIDR(client: FakeClient): Promise<void> {
-  await until('the node', () => client.object(NODES, '', 'vm'));
-  await client.patch(NODES, '', 'vm', 'merge', { spec: { podCIDR: '10.9.0.0/24', podCIDRs: ['10.9.0.0/24'] } });
+  const o = kubeletTestOptions(t, client, async () => ({ cri, version: await cri.version() }), 'kubelet-static-');
+  const kc = parseKubeletConfig(`apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${config}`, join(o.dataDir, 'kubelet.yaml'));
+  mkdirSync(join(o.dataDir, 'manifests'));
+  return { ...o, config: kc, staticPodPath: kc.staticPodPath };
 }
 
 test('maxPods and reservations shape the node; a static pod runs and its mirror shows its status', async (t) => {
